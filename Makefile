@@ -1,0 +1,55 @@
+# Scaling Laws, Reproduced: the two commands a reader needs are `make book` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Third-party data: use ../shared/data when it is there (no network needed);
+# otherwise the loaders download and checksum the files into the user cache.
+ifneq ($(wildcard ../shared/data/README.md),)
+export SCALING_DATA_DIR ?= $(abspath ../shared/data)
+endif
+# Figures are drawn off-screen, and matplotlib keeps its cache inside the venv.
+export MPLBACKEND := Agg
+export MPLCONFIGDIR := $(abspath $(VENV))/.mplconfig
+export PYTHONHASHSEED := 0
+
+NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
+
+.PHONY: book test install unit notebooks build-strict browser benchmark clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(STAMP)
+
+## make book: execute every notebook and build the HTML site into _build/html
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --builder html
+	@echo "Open _build/html/index.html in a browser."
+
+## make test: unit tests, nbval over every notebook, strict book build, browser tests
+test: unit notebooks build-strict browser
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests --ignore=tests/browser
+
+notebooks: $(STAMP)
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:randomly $(NOTEBOOKS)
+
+build-strict: $(STAMP)
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+
+browser: $(STAMP)
+	@if [ -d tests/browser ]; then $(BIN)/python -m pytest tests/browser; else echo "no browser tests yet"; fi
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_fit.py
+
+clean:
+	rm -rf _build .pytest_cache

@@ -1,0 +1,119 @@
+"""Power laws ``y = k x**p``, fitted as straight lines on log-log axes.
+
+A power law is a straight line in ``log y`` against ``log x`` with slope ``p``
+and intercept ``log k``. :func:`fit_power_law` fits that line by ordinary least
+squares (:func:`scipy.stats.linregress`) and reports the exponent and prefactor
+with their standard errors, which is how the papers' trends (L(N), L(D),
+L(C), N_opt(C), D_opt(C)) are estimated.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from ._validate import at_least, positive, same_shape
+
+__all__ = ["PowerLawFit", "fit_power_law", "power_law"]
+
+
+def power_law(x: ArrayLike, prefactor: float, exponent: float) -> NDArray[np.float64] | float:
+    """Evaluate ``prefactor * x**exponent`` for ``x > 0``."""
+    xs = positive(x, "x")
+    out = prefactor * xs**exponent
+    return float(out) if out.ndim == 0 else out
+
+
+@dataclass(frozen=True)
+class PowerLawFit:
+    """The result of :func:`fit_power_law`: ``y = prefactor * x**exponent``.
+
+    Standard errors come from the least-squares fit of ``ln y`` on ``ln x``;
+    the prefactor's is propagated from the intercept's (``se_k = k se_ln k``).
+    """
+
+    exponent: float
+    prefactor: float
+    exponent_se: float
+    prefactor_se: float
+    log_prefactor_se: float
+    """Standard error of ``ln(prefactor)`` (the intercept of the log-log line)."""
+    r2: float
+    n: int
+
+    def __call__(self, x: ArrayLike) -> NDArray[np.float64] | float:
+        """Evaluate the fitted law at ``x``."""
+        return power_law(x, self.prefactor, self.exponent)
+
+    def exponent_interval(self, level: float = 0.95) -> tuple[float, float]:
+        """Two-sided confidence interval of the exponent (Student t, ``n - 2`` degrees of freedom)."""
+        if not 0 < level < 1:
+            raise ValueError(f"level must be between 0 and 1, got {level!r}")
+        if self.n < 3:
+            raise ValueError("a confidence interval needs at least 3 points (1 degree of freedom)")
+        t = stats.t.ppf(0.5 + level / 2, self.n - 2)
+        return self.exponent - t * self.exponent_se, self.exponent + t * self.exponent_se
+
+    def inverse(self, y: ArrayLike) -> NDArray[np.float64] | float:
+        """The ``x`` at which the law reaches ``y``: ``(y / prefactor)**(1 / exponent)``."""
+        if self.exponent == 0:
+            raise ValueError("a flat power law (exponent 0) cannot be inverted")
+        ys = positive(y, "y")
+        out = (ys / self.prefactor) ** (1.0 / self.exponent)
+        return float(out) if out.ndim == 0 else out
+
+
+def fit_power_law(x: ArrayLike, y: ArrayLike) -> PowerLawFit:
+    """Fit ``y = k x**p`` by least squares on ``ln y = ln k + p ln x``.
+
+    Parameters
+    ----------
+    x, y
+        Positive, finite, same-length 1-D data (at least 2 points with
+        distinct ``x``; 3 or more for standard errors).
+
+    Returns
+    -------
+    PowerLawFit
+        Exponent ``p``, prefactor ``k``, their standard errors and the ``R^2``
+        of the log-log line. With 2 points the standard errors are NaN.
+
+    Raises
+    ------
+    ValueError
+        Non-positive or non-finite values, mismatched lengths, fewer than two
+        points, or all ``x`` equal (no line to fit).
+
+    Examples
+    --------
+    >>> fit = fit_power_law([1, 10, 100], [2.0, 20.0, 200.0])
+    >>> round(fit.exponent, 6), round(fit.prefactor, 6)
+    (1.0, 2.0)
+    """
+    xs = positive(x, "x").ravel()
+    ys = positive(y, "y").ravel()
+    same_shape(x=xs, y=ys)
+    at_least(2, xs.size, "points to fit a power law")
+    lx, ly = np.log(xs), np.log(ys)
+    if np.ptp(lx) == 0:
+        raise ValueError("all x values are equal: a power law needs at least two distinct x")
+    if xs.size == 2:
+        slope = (ly[1] - ly[0]) / (lx[1] - lx[0])
+        intercept = ly[0] - slope * lx[0]
+        k = math.exp(intercept)
+        return PowerLawFit(float(slope), k, math.nan, math.nan, math.nan, 1.0, 2)
+    res = stats.linregress(lx, ly)
+    k = math.exp(res.intercept)
+    return PowerLawFit(
+        exponent=float(res.slope),
+        prefactor=k,
+        exponent_se=float(res.stderr),
+        prefactor_se=k * float(res.intercept_stderr),
+        log_prefactor_se=float(res.intercept_stderr),
+        r2=float(res.rvalue**2),
+        n=int(xs.size),
+    )

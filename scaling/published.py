@@ -1,0 +1,316 @@
+"""Published constants, each as a named object with its citation.
+
+These are the *targets* the book reproduces, transcribed from the papers.
+They are inputs to comparisons ("paper vs reproduced" tables) and to the
+laws the papers state; the book never feeds a published *result* into the
+computation that is supposed to reproduce it.
+
+Sources
+-------
+* Kaplan et al. (2020), "Scaling Laws for Neural Language Models", arXiv:2001.08361.
+* Hoffmann et al. (2022), "Training Compute-Optimal Large Language Models", arXiv:2203.15556.
+* Besiroglu et al. (2024), "Chinchilla Scaling: A replication attempt", arXiv:2404.10102.
+* de Vries (2023), "Go smol or go home", harmdevries.com/post/model-size-vs-compute-overhead.
+
+Transcribed tables (Table 2, 3, A3 of Hoffmann et al., ...) live as CSV files
+in the repository's ``data/`` folder; :func:`table` reads them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .laws import ChinchillaLaw
+
+__all__ = [
+    "KaplanConstants",
+    "KaplanJointND",
+    "KaplanJointNS",
+    "KaplanAllocation",
+    "KAPLAN2020",
+    "KAPLAN2020_ND",
+    "KAPLAN2020_NS",
+    "KAPLAN2020_ALLOCATION",
+    "HOFFMANN2022",
+    "HOFFMANN2022_UNROUNDED",
+    "BESIROGLU2024",
+    "DEVRIES2023",
+    "CHINCHILLA_LAWS",
+    "Model",
+    "MODELS",
+    "DATA_DIR",
+    "table",
+]
+
+KAPLAN_CITATION = "Kaplan et al. (2020), arXiv:2001.08361"
+HOFFMANN_CITATION = "Hoffmann et al. (2022), arXiv:2203.15556"
+BESIROGLU_CITATION = "Besiroglu et al. (2024), arXiv:2404.10102"
+DEVRIES_CITATION = "de Vries (2023), 'Go smol or go home'"
+
+
+# --------------------------------------------------------------------------- Kaplan
+@dataclass(frozen=True)
+class KaplanConstants:
+    """The single-variable fits of Kaplan et al. (2020), Section 1.2 and Table 5.
+
+    Losses are nats per token on WebText2; ``N`` counts non-embedding
+    parameters; compute scales are in PF-days; ``B_star`` in tokens.
+    """
+
+    alpha_N: float
+    """Exponent of ``L(N) = (N_c / N)**alpha_N`` (eq. 1.1)."""
+    N_c: float
+    """Scale of L(N), non-embedding parameters."""
+    alpha_D: float
+    """Exponent of ``L(D) = (D_c / D)**alpha_D`` (eq. 1.2)."""
+    D_c: float
+    """Scale of L(D), tokens."""
+    alpha_C: float
+    """Exponent of the naive fixed-batch ``L(C) = (C_c / C)**alpha_C``."""
+    C_c: float
+    """Scale of the naive L(C), PF-days."""
+    alpha_C_min: float
+    """Exponent of ``L(C_min) = (C_c_min / C_min)**alpha_C_min`` (eq. 1.3)."""
+    C_c_min: float
+    """Scale of L(C_min), PF-days, as in the text and Table 5 (Figure 1's legend prints 2.3e8)."""
+    alpha_B: float
+    """Exponent of the critical batch size ``B_crit(L) = B_star / L**(1 / alpha_B)`` (eq. 1.4)."""
+    B_star: float
+    """Scale of B_crit, tokens (Table 5: 2.1e8; eq. 1.4 rounds it to 2e8)."""
+    alpha_S: float
+    """Exponent of the steps term of L(N, S) (eq. 1.6, Table 3)."""
+    S_c: float
+    """Scale of the steps term of L(N, S), optimisation steps."""
+    C_c_min_figure1: float = 2.3e8
+    """The C_min scale as printed in Figure 1's legend (disagrees with the text's 3.1e8)."""
+    source: str = field(default=KAPLAN_CITATION + ", Section 1.2 and Table 5", compare=False)
+
+
+KAPLAN2020 = KaplanConstants(
+    alpha_N=0.076,
+    N_c=8.8e13,
+    alpha_D=0.095,
+    D_c=5.4e13,
+    alpha_C=0.057,
+    C_c=1.6e7,
+    alpha_C_min=0.050,
+    C_c_min=3.1e8,
+    alpha_B=0.21,
+    B_star=2.1e8,
+    alpha_S=0.76,
+    S_c=2.1e3,
+)
+"""Kaplan et al. (2020) headline fits (Section 1.2, Table 5)."""
+
+
+@dataclass(frozen=True)
+class KaplanJointND:
+    """``L(N, D) = [(N_c / N)**(alpha_N / alpha_D) + D_c / D]**alpha_D`` (eq. 1.5, Table 2)."""
+
+    alpha_N: float
+    alpha_D: float
+    N_c: float
+    D_c: float
+    source: str = field(default=KAPLAN_CITATION + ", eq. 1.5 and Table 2", compare=False)
+
+
+KAPLAN2020_ND = KaplanJointND(alpha_N=0.076, alpha_D=0.103, N_c=6.4e13, D_c=1.8e13)
+"""The joint L(N, D) fit with its own constants (Kaplan Table 2)."""
+
+
+@dataclass(frozen=True)
+class KaplanJointNS:
+    """``L(N, S) = (N_c / N)**alpha_N + (S_c / S_min)**alpha_S`` (eq. 1.6, Table 3)."""
+
+    alpha_N: float
+    alpha_S: float
+    N_c: float
+    S_c: float
+    source: str = field(default=KAPLAN_CITATION + ", eq. 1.6 and Table 3", compare=False)
+
+
+KAPLAN2020_NS = KaplanJointNS(alpha_N=0.077, alpha_S=0.76, N_c=6.5e13, S_c=2.1e3)
+"""The learning-curve fit L(N, S) with its own constants (Kaplan Table 3)."""
+
+
+@dataclass(frozen=True)
+class KaplanAllocation:
+    """Measured compute-efficient allocation, ``quantity = prefactor * C_min**exponent`` (Table 6).
+
+    ``C_min`` in PF-days; N in non-embedding parameters, B and D in tokens, S in steps.
+    """
+
+    N_prefactor: float
+    N_exponent: float
+    B_prefactor: float
+    B_exponent: float
+    S_prefactor: float
+    S_exponent: float
+    D_prefactor: float
+    D_exponent: float
+    N_fixed_batch_prefactor: float = 1.6e9
+    """Figure 14's fixed-batch fit ``N = 1.6e9 C**0.88``."""
+    N_fixed_batch_exponent: float = 0.88
+    source: str = field(default=KAPLAN_CITATION + ", Table 6 and Figure 14", compare=False)
+
+
+KAPLAN2020_ALLOCATION = KaplanAllocation(
+    N_prefactor=1.3e9,
+    N_exponent=0.73,
+    B_prefactor=2.0e6,
+    B_exponent=0.24,
+    S_prefactor=5.4e3,
+    S_exponent=0.03,
+    D_prefactor=2e10,
+    D_exponent=0.27,
+)
+"""Kaplan's measured compute-efficient frontier (Table 6)."""
+
+
+# ------------------------------------------------------------------ Chinchilla laws
+HOFFMANN2022 = ChinchillaLaw(
+    E=1.69,
+    A=406.4,
+    B=410.7,
+    alpha=0.34,
+    beta=0.28,
+    source=HOFFMANN_CITATION + ", eq. (10) / Appendix D.2 (rounded, as printed)",
+)
+"""Hoffmann et al.'s Approach-3 law as printed (rounded)."""
+
+HOFFMANN2022_UNROUNDED = ChinchillaLaw(
+    E=math.exp(0.5267228),
+    A=math.exp(6.0073404),
+    B=math.exp(6.0179186),
+    alpha=0.33917084,
+    beta=0.2849083,
+    source=HOFFMANN_CITATION + ", unrounded values from the TeX source, as quoted by " + BESIROGLU_CITATION,
+)
+"""Hoffmann et al.'s Approach-3 law, unrounded (from a comment in the paper's TeX source)."""
+
+BESIROGLU2024 = ChinchillaLaw(
+    E=1.8172,
+    A=477.84,
+    B=2143.86,
+    alpha=0.3473,
+    beta=0.3672,
+    source=BESIROGLU_CITATION + ", exact replication of Approach 3 on the extracted data (objective 1.01827e-3)",
+)
+"""The replication's refit of Approach 3 on the 240 extracted runs."""
+
+BESIROGLU2024_REPORTED = ChinchillaLaw(
+    E=1.82,
+    A=482.01,
+    B=2085.43,
+    alpha=0.3478,
+    beta=0.3658,
+    source=BESIROGLU_CITATION + ", reported estimates (bootstrap standard errors in the paper)",
+)
+"""The replication's reported estimates (medians over 4,000 bootstrap fits)."""
+
+BESIROGLU2024_SE: dict[str, float] = {"E": 0.03, "A": 124.58, "B": 1293.23, "alpha": 0.02, "beta": 0.02}
+"""Bootstrap standard errors the replication reports for :data:`BESIROGLU2024_REPORTED`."""
+
+BESIROGLU2024_OBJECTIVE: float = 1.01827e-3
+"""Summed Huber objective at the replication's optimum."""
+
+DEVRIES2023 = ChinchillaLaw(
+    E=1.62,
+    A=406.4,
+    B=410.7,
+    alpha=0.336,
+    beta=0.283,
+    source=DEVRIES_CITATION + " (alpha, beta adjusted to match Table A3; E plays no part)",
+)
+"""de Vries' adjusted parameters (alpha 0.336, beta 0.283)."""
+
+CHINCHILLA_LAWS: dict[str, ChinchillaLaw] = {
+    "printed": HOFFMANN2022,
+    "unrounded": HOFFMANN2022_UNROUNDED,
+    "replicated": BESIROGLU2024,
+    "devries": DEVRIES2023,
+}
+"""The parameter sets by short name (used by the command-line tool's ``--law``)."""
+
+
+# --------------------------------------------------------------------------- models
+@dataclass(frozen=True)
+class Model:
+    """A published model: its size and training data, and its shape where known."""
+
+    name: str
+    params: float
+    """Parameters as the model's paper quotes them."""
+    tokens: float | None
+    """Training tokens (``None`` where the paper does not publish them)."""
+    n_layer: int | None = None
+    d_model: int | None = None
+    n_heads: int | None = None
+    n_ctx: int | None = None
+    source: str = ""
+
+    def _tokens(self) -> float:
+        if self.tokens is None:
+            raise ValueError(f"{self.name}: the training tokens are not published, so this is undefined")
+        return self.tokens
+
+    @property
+    def compute(self) -> float:
+        """Training compute ``6 N D`` in FLOPs."""
+        return 6.0 * self.params * self._tokens()
+
+    @property
+    def tokens_per_parameter(self) -> float:
+        """``D / N``."""
+        return self._tokens() / self.params
+
+
+MODELS: dict[str, Model] = {
+    m.name: m
+    for m in [
+        Model("GPT-2 Small", 124e6, None, 12, 768, 12, 1024, "Radford et al. (2019), Table 2 (117M as printed)"),
+        Model("GPT-2 Medium", 355e6, None, 24, 1024, 16, 1024, "Radford et al. (2019), Table 2 (345M as printed)"),
+        Model("GPT-2 Large", 774e6, None, 36, 1280, 20, 1024, "Radford et al. (2019), Table 2 (762M as printed)"),
+        Model("GPT-2 XL", 1.5e9, None, 48, 1600, 25, 1024, "Radford et al. (2019), Table 2 (1542M as printed)"),
+        Model("GPT-3 175B", 175e9, 300e9, 96, 12288, 96, 2048, "Brown et al. (2020), Tables 2.1 and 2.2"),
+        Model("Gopher", 280e9, 300e9, 80, 16384, 128, 2048, HOFFMANN_CITATION + ", Table 4; Rae et al. (2021)"),
+        Model("Chinchilla", 70e9, 1.4e12, 80, 8192, 64, 2048, HOFFMANN_CITATION + ", Table 4"),
+        Model("LLaMA-7B", 6.9e9, 1.0e12, 32, 4096, 32, 2048, "Touvron et al. (2023a), as used by " + DEVRIES_CITATION),
+        Model("SantaCoder", 1.1e9, 236e9, None, None, None, 2048, "Allal et al. (2023), as used by " + DEVRIES_CITATION),
+        Model("Llama 2 7B", 7e9, 2.0e12, 32, 4096, 32, 4096, "Touvron et al. (2023b), Table 1"),
+        Model("Llama 2 70B", 70e9, 2.0e12, 80, 8192, 64, 4096, "Touvron et al. (2023b), Table 1"),
+        Model("Llama 3 8B", 8e9, 15e12, 32, 4096, 32, 8192, "Grattafiori et al. (2024), Llama 3 model card"),
+        Model("Llama 3 70B", 70e9, 15e12, 80, 8192, 64, 8192, "Grattafiori et al. (2024), Llama 3 model card"),
+    ]
+}
+"""Published models by name. GPT-2's token counts are not published (``tokens=None``)."""
+
+
+# --------------------------------------------------------------------------- tables
+DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
+"""The repository's ``data/`` folder: tables transcribed from the papers, with their sources."""
+
+
+def table(name: str) -> pd.DataFrame:
+    """Read a transcribed table from ``data/<name>.csv``.
+
+    Each CSV starts with ``#`` comment lines that give its source (paper,
+    table, page); they are skipped here.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such table; the message lists the ones there are.
+    """
+    path = DATA_DIR / f"{name}.csv"
+    if not path.is_file():
+        have = sorted(p.stem for p in DATA_DIR.glob("*.csv"))
+        raise FileNotFoundError(
+            f"no transcribed table {name!r} at {path}; available: {', '.join(have) or 'none'} "
+            "(the tables ship with the repository: install it with `pip install -e .` from a clone)"
+        )
+    return pd.read_csv(path, comment="#")
