@@ -1,0 +1,144 @@
+"""Paper-vs-reproduced tables and the checks behind them.
+
+Every chapter ends a computation the same way: a table that sets each
+published number beside the value the book recomputed, printed at a fixed
+precision (so that nbval can compare it), and an assertion per row with a
+tolerance the text justifies.
+
+>>> rows = [Row("doubling N multiplies L by", paper=0.95, reproduced=2**-0.076, rtol=0.01)]
+>>> print(format_table(rows))  # doctest: +NORMALIZE_WHITESPACE
+quantity                    paper reproduced rel. diff tolerance  ok
+doubling N multiplies L by 0.9500 0.9487 -0.14% 1.00% yes
+>>> check(rows)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["Row", "compare", "format_table", "check", "fmt"]
+
+
+def fmt(value: float | str | None, digits: int = 4) -> str:
+    """Format a number at ``digits`` significant figures, stably (scientific notation outside 1e-3..1e6)."""
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    v = float(value)
+    if math.isnan(v):
+        return "nan"
+    if v == 0:
+        return "0"
+    if 1e-3 <= abs(v) < 1e6:
+        decimals = max(digits - 1 - int(math.floor(math.log10(abs(v)))), 0)
+        return f"{v:.{decimals}f}"
+    return f"{v:.{digits - 1}e}"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One published number and its reproduction.
+
+    Parameters
+    ----------
+    quantity
+        What the number is, with its unit and where it was published.
+    paper
+        The published value (``None`` where the paper prints none).
+    reproduced
+        The value the book computed.
+    rtol
+        Relative tolerance of the check ``|reproduced - paper| <= rtol |paper|``;
+        ``None`` to show the row without checking it (a disagreement the text explains).
+    atol
+        Absolute tolerance, used instead of ``rtol`` when given.
+    """
+
+    quantity: str
+    paper: float | None
+    reproduced: float
+    rtol: float | None = None
+    atol: float | None = None
+
+    @property
+    def rel_diff(self) -> float:
+        """``reproduced / paper - 1`` (NaN without a published value or when it is 0)."""
+        if self.paper is None or self.paper == 0:
+            return math.nan
+        return self.reproduced / self.paper - 1.0
+
+    @property
+    def checked(self) -> bool:
+        """Whether this row carries a tolerance and so is asserted."""
+        return self.paper is not None and (self.rtol is not None or self.atol is not None)
+
+    @property
+    def ok(self) -> bool | None:
+        """Whether the reproduction is within tolerance (``None`` if unchecked)."""
+        if not self.checked:
+            return None
+        assert self.paper is not None
+        if not math.isfinite(self.reproduced):
+            return False
+        if self.atol is not None:
+            return abs(self.reproduced - self.paper) <= self.atol
+        assert self.rtol is not None
+        return abs(self.reproduced - self.paper) <= self.rtol * abs(self.paper)
+
+
+def compare(rows: Iterable[Row], digits: int = 4) -> pd.DataFrame:
+    """The rows as a DataFrame of strings at fixed precision (stable output for nbval)."""
+    records = []
+    for r in rows:
+        if r.atol is not None:
+            tol = f"±{fmt(r.atol, 2)}"
+        elif r.rtol is not None:
+            tol = f"{100 * r.rtol:.2f}%"
+        else:
+            tol = "-"
+        rel = r.rel_diff
+        records.append(
+            {
+                "quantity": r.quantity,
+                "paper": fmt(r.paper, digits),
+                "reproduced": fmt(r.reproduced, digits),
+                "rel. diff": "-" if math.isnan(rel) else f"{100 * rel:+.2f}%",
+                "tolerance": tol,
+                "ok": {True: "yes", False: "NO", None: "-"}[r.ok],
+            }
+        )
+    return pd.DataFrame.from_records(
+        records, columns=["quantity", "paper", "reproduced", "rel. diff", "tolerance", "ok"]
+    )
+
+
+def format_table(rows: Iterable[Row], digits: int = 4) -> str:
+    """The comparison as plain text, left-aligned quantities (what notebooks print)."""
+    df = compare(rows, digits)
+    width = max([len(q) for q in df["quantity"]] + [len("quantity")])
+    df["quantity"] = [q.ljust(width) for q in df["quantity"]]
+    return df.rename(columns={"quantity": "quantity".ljust(width)}).to_string(index=False)
+
+
+def check(rows: Sequence[Row] | Iterable[Row]) -> None:
+    """Assert every checked row is within its tolerance; the message lists each failure.
+
+    Raises
+    ------
+    AssertionError
+        Naming every row outside its tolerance, with both values.
+    """
+    failures = [
+        f"{r.quantity}: paper {fmt(r.paper)}, reproduced {fmt(r.reproduced)} "
+        f"(rel. diff {100 * r.rel_diff:+.2f}%, tolerance "
+        f"{'±' + fmt(r.atol) if r.atol is not None else f'{100 * (r.rtol or 0):.2f}%'})"
+        for r in rows
+        if r.checked and not r.ok
+    ]
+    if failures:
+        raise AssertionError("reproduction outside tolerance:\n  " + "\n  ".join(failures))
