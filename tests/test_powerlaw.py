@@ -1,0 +1,62 @@
+import math
+
+import numpy as np
+import pytest
+
+from scaling import fit_power_law
+from scaling.powerlaw import power_law
+
+
+def test_exact_power_law_is_recovered():
+    x = np.logspace(6, 10, 9)
+    fit = fit_power_law(x, 3.0 * x**-0.076)
+    assert fit.exponent == pytest.approx(-0.076, abs=1e-12)
+    assert fit.prefactor == pytest.approx(3.0, rel=1e-10)
+    assert fit.r2 == pytest.approx(1.0)
+    assert fit(1e8) == pytest.approx(3.0 * 1e8**-0.076)
+
+
+def test_standard_errors_cover_the_truth():
+    rng = np.random.default_rng(0)
+    x = np.logspace(18, 22, 40)
+    y = 2e-8 * x**0.5 * np.exp(rng.normal(0, 0.05, x.size))
+    fit = fit_power_law(x, y)
+    lo, hi = fit.exponent_interval(0.99)
+    assert lo < 0.5 < hi
+    assert 0 < fit.exponent_se < 0.02
+    assert fit.prefactor_se == pytest.approx(fit.prefactor * fit.log_prefactor_se)
+
+
+def test_two_points_give_exact_line_and_nan_errors():
+    fit = fit_power_law([1, 10], [5, 50])
+    assert fit.exponent == pytest.approx(1.0)
+    assert math.isnan(fit.exponent_se)
+    with pytest.raises(ValueError, match="at least 3"):
+        fit.exponent_interval()
+
+
+def test_inverse():
+    fit = fit_power_law([1, 10, 100], [2, 20, 200])
+    assert fit.inverse(20.0) == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize(
+    "x,y,match",
+    [([1, 2, -3], [1, 2, 3], "x must be positive"), ([1, 2, 3], [1, np.nan, 3], "y must be finite"),
+     ([1, 2, 3], [1, 2], "same shape"), ([1], [1], "at least 2"), ([2, 2, 2], [1, 2, 3], "distinct x")],
+)
+def test_bad_input(x, y, match):
+    with pytest.raises(ValueError, match=match):
+        fit_power_law(x, y)
+
+
+def test_power_law_function():
+    assert power_law(4.0, 2.0, 0.5) == pytest.approx(4.0)
+    with pytest.raises(ValueError):
+        power_law(0.0, 1.0, 1.0)
+
+
+def test_interval_level_checked():
+    fit = fit_power_law([1, 2, 3, 4], [1, 2, 3, 4.5])
+    with pytest.raises(ValueError, match="level"):
+        fit.exponent_interval(1.5)

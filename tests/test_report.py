@@ -1,0 +1,33 @@
+import math
+
+import pytest
+
+from scaling.report import Row, check, compare, fmt, format_table
+
+
+def test_fmt_is_stable():
+    assert fmt(0.95) == "0.9500"
+    assert fmt(1.5e12) == "1.500e+12"
+    assert fmt(None) == "-"
+    assert fmt(math.nan) == "nan"
+    assert fmt(0) == "0"
+    assert fmt("text") == "text"
+
+
+def test_rows_and_checks():
+    good = Row("a", paper=1.0, reproduced=1.004, rtol=0.01)
+    bad = Row("b", paper=1.0, reproduced=1.2, rtol=0.01)
+    shown = Row("c", paper=2.0, reproduced=3.0)
+    absolute = Row("d", paper=0.0, reproduced=0.01, atol=0.02)
+    assert good.ok and not bad.ok and shown.ok is None and absolute.ok
+    check([good, shown, absolute])
+    with pytest.raises(AssertionError, match="b: paper 1.000, reproduced 1.200"):
+        check([good, bad])
+    df = compare([good, bad, shown])
+    assert list(df["ok"]) == ["yes", "NO", "-"]
+    assert "quantity" in format_table([good])
+
+
+def test_nan_reproduction_fails_the_check():
+    with pytest.raises(AssertionError):
+        check([Row("x", paper=1.0, reproduced=math.nan, rtol=0.5)])

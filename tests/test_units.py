@@ -1,0 +1,79 @@
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scaling import units
+from scaling.units import PF_DAY, forward_flops, kaplan_params, training_compute
+
+
+def test_pf_day_value():
+    assert PF_DAY == 8.64e19
+    assert units.to_pf_days(8.64e19) == 1.0
+    assert units.from_pf_days(2.0) == 2 * 8.64e19
+
+
+def test_training_compute_scalar_and_array():
+    assert training_compute(70e9, 1.4e12) == pytest.approx(5.88e23)
+    out = training_compute(np.array([1e9, 2e9]), 1e10)
+    np.testing.assert_allclose(out, [6e19, 1.2e20])
+    assert isinstance(training_compute(1, 1), float)
+
+
+def test_tokens_for_compute_inverts_training_compute():
+    assert units.tokens_for_compute(training_compute(3e9, 7e10), 3e9) == pytest.approx(7e10)
+
+
+@pytest.mark.parametrize("bad", [0, -1, math.nan, math.inf])
+def test_training_compute_rejects_bad_sizes(bad):
+    with pytest.raises(ValueError, match="N must be"):
+        training_compute(bad, 1e9)
+    with pytest.raises(ValueError, match="D must be"):
+        training_compute(1e9, bad)
+
+
+def test_non_numeric_input_is_a_type_error():
+    with pytest.raises(TypeError, match="must be a number"):
+        training_compute("seventy billion", 1e9)
+
+
+def test_kaplan_params_standard_shape():
+    # GPT-2 XL: 48 layers, d_model 1600 -> 12 * 48 * 1600^2 = 1.47e9 non-embedding parameters.
+    assert kaplan_params(48, 1600) == 12 * 48 * 1600**2
+    assert kaplan_params(2, 8, d_attn=8, d_ff=32) == 12 * 2 * 64
+
+
+def test_kaplan_params_general_shape():
+    assert kaplan_params(1, 10, d_attn=20, d_ff=30) == 2 * 10 * 1 * (2 * 20 + 30)
+
+
+@pytest.mark.parametrize("args", [(0, 10), (2, -1), (1.5, 10), (True, 10)])
+def test_kaplan_params_rejects_bad_shapes(args):
+    with pytest.raises(ValueError, match="positive whole number"):
+        kaplan_params(*args)
+
+
+def test_forward_flops_matches_table_1():
+    f = forward_flops(n_layer=12, d_model=768, n_ctx=1024, n_vocab=50257)
+    n = kaplan_params(12, 768)
+    assert f.without_context == pytest.approx(2 * n)
+    assert f.non_embedding == pytest.approx(2 * n + 2 * 12 * 1024 * 768)
+    assert f.total == pytest.approx(f.non_embedding + 4 * 768 + 2 * 768 * 50257)
+    # Context term relative to 2N is n_ctx / (12 d_model) for the standard shape.
+    assert f.attention_mask / f.without_context == pytest.approx(1024 / (12 * 768))
+    assert 0 < f.context_fraction < 1
+
+
+def test_forward_flops_rejects_bad_context():
+    with pytest.raises(ValueError, match="n_ctx"):
+        forward_flops(12, 768, n_ctx=0)
+
+
+@given(
+    n_layer=st.integers(1, 200),
+    d_model=st.integers(1, 50_000),
+)
+def test_standard_shape_is_12_l_d_squared(n_layer, d_model):
+    assert kaplan_params(n_layer, d_model) == 12 * n_layer * d_model**2
