@@ -252,6 +252,8 @@ class Model:
     n_heads: int | None = None
     n_ctx: int | None = None
     source: str = ""
+    n_vocab: int | None = None
+    """Vocabulary size, where published (for the embedding count)."""
 
     def _tokens(self) -> float:
         if self.tokens is None:
@@ -272,13 +274,13 @@ class Model:
 MODELS: dict[str, Model] = {
     m.name: m
     for m in [
-        Model("GPT-2 Small", 124e6, None, 12, 768, 12, 1024, "Radford et al. (2019), Table 2 (117M as printed)"),
-        Model("GPT-2 Medium", 355e6, None, 24, 1024, 16, 1024, "Radford et al. (2019), Table 2 (345M as printed)"),
-        Model("GPT-2 Large", 774e6, None, 36, 1280, 20, 1024, "Radford et al. (2019), Table 2 (762M as printed)"),
-        Model("GPT-2 XL", 1.5e9, None, 48, 1600, 25, 1024, "Radford et al. (2019), Table 2 (1542M as printed)"),
-        Model("GPT-3 175B", 175e9, 300e9, 96, 12288, 96, 2048, "Brown et al. (2020), Tables 2.1 and 2.2"),
-        Model("Gopher", 280e9, 300e9, 80, 16384, 128, 2048, HOFFMANN_CITATION + ", Table 4; Rae et al. (2021)"),
-        Model("Chinchilla", 70e9, 1.4e12, 80, 8192, 64, 2048, HOFFMANN_CITATION + ", Table 4"),
+        Model("GPT-2 Small", 117e6, None, 12, 768, 12, 1024, "Radford et al. (2019), Table 2", 50257),
+        Model("GPT-2 Medium", 345e6, None, 24, 1024, 16, 1024, "Radford et al. (2019), Table 2", 50257),
+        Model("GPT-2 Large", 762e6, None, 36, 1280, 20, 1024, "Radford et al. (2019), Table 2", 50257),
+        Model("GPT-2 XL", 1542e6, None, 48, 1600, 25, 1024, "Radford et al. (2019), Table 2", 50257),
+        Model("GPT-3 175B", 175e9, 300e9, 96, 12288, 96, 2048, "Brown et al. (2020), Tables 2.1 and 2.2", 50257),
+        Model("Gopher", 280e9, 300e9, 80, 16384, 128, 2048, HOFFMANN_CITATION + ", Table 4; Rae et al. (2021), Table 1", 32000),
+        Model("Chinchilla", 70e9, 1.4e12, 80, 8192, 64, 2048, HOFFMANN_CITATION + ", Table 4", 32000),
         Model("LLaMA-7B", 6.9e9, 1.0e12, 32, 4096, 32, 2048, "Touvron et al. (2023a), as used by " + DEVRIES_CITATION),
         Model("SantaCoder", 1.1e9, 236e9, None, None, None, 2048, "Allal et al. (2023), as used by " + DEVRIES_CITATION),
         Model("Llama 2 7B", 7e9, 2.0e12, 32, 4096, 32, 4096, "Touvron et al. (2023b), Table 1"),
@@ -314,3 +316,20 @@ def table(name: str) -> pd.DataFrame:
             "(the tables ship with the repository: install it with `pip install -e .` from a clone)"
         )
     return pd.read_csv(path, comment="#")
+
+
+# ------------------------------------------------------------------ quoted budgets
+GPT3_COMPUTE_FLOPS: float = 3.14e23
+"""GPT-3 175B's training compute, Brown et al. (2020), Table D.1 (FLOPs)."""
+
+GPT3_COMPUTE_PF_DAYS: float = 3.64e3
+"""GPT-3 175B's training compute, Brown et al. (2020), Table D.1 (PF-days)."""
+
+CHINCHILLA_BUDGET_FLOPS: float = 5.76e23
+"""The budget Chinchilla and Gopher are quoted as sharing, Hoffmann et al. (2022), Section 4 (FLOPs)."""
+
+GPT3_TOKENS_PER_PARAMETER: float = 1.7
+"""'About 1.7 tokens per parameter' for GPT-3, as quoted in the second seed and Hoffmann et al. (2022)."""
+
+CHINCHILLA_TOKENS_PER_PARAMETER: float = 20.0
+"""The 'about 20 tokens per parameter' rule of thumb drawn from Hoffmann et al. (2022)."""
