@@ -52,6 +52,7 @@ __all__ = [
     "data_factor_at_budget",
     "ShrunkModel",
     "shrunk_model",
+    "nearest_shrunk_model",
     "compute_for_loss",
     "Placement",
     "shrink",
@@ -336,6 +337,45 @@ def shrunk_model(k_N: float, C: float, law: ChinchillaLaw) -> ShrunkModel:
         C=c, N_opt=n_opt, D_opt=d_opt, k_N=k, k_D=k_d, N=k * n_opt, D=k_d * d_opt,
         compute=6.0 * k * n_opt * k_d * d_opt, overhead=k * k_d - 1.0, loss=float(law.loss(n_opt, d_opt)),
     )
+
+
+def nearest_shrunk_model(N: float, D: float, law: ChinchillaLaw) -> ShrunkModel:
+    """de Vries' reading of a model: the shrunk optimum *of its own budget* that lies nearest to it.
+
+    The post takes the budget ``C = 6 N D`` of a model, the compute-optimal
+    ``(N_opt, D_opt)`` of that budget, and looks for the ``k_N`` whose
+    ``(k_N N_opt, k_D D_opt)`` is "close" to ``(N, D)``. This makes "close"
+    precise as the smallest squared distance in log space,
+    ``log(k_N N_opt / N)**2 + log(k_D D_opt / D)**2``, minimised with
+    :func:`scipy.optimize.minimize_scalar`. The result costs
+    ``(1 + overhead) C``, not ``C``: it is a neighbour of the model, not the
+    model itself (for that, see :func:`shrink`).
+
+    Parameters
+    ----------
+    N, D
+        Parameters and training tokens of the model (> 0).
+    law
+        The loss law.
+    """
+    law = _law(law)
+    n = float(positive(N, "N"))
+    d = float(positive(D, "D"))
+    c = 6.0 * n * d
+    n_opt, d_opt = (float(x) for x in law.optimal_allocation(c))
+    lo = math.log(asymptote(law))
+
+    def dist(log_k: float) -> float:
+        k = math.exp(log_k)
+        inner = _bracket(np.asarray(k), law).item()
+        if inner <= 0:
+            return math.inf
+        k_d = inner ** (-1.0 / law.beta)
+        return math.log(k * n_opt / n) ** 2 + math.log(k_d * d_opt / d) ** 2
+
+    hi = max(0.0, math.log(n / n_opt)) + 1.0
+    res = minimize_scalar(dist, bounds=(lo + 1e-9, hi), method="bounded", options={"xatol": 1e-10})
+    return shrunk_model(math.exp(res.x), c, law)
 
 
 # ------------------------------------------------------- locating a model

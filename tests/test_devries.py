@@ -178,3 +178,18 @@ def test_optimal_with_inference_beats_chinchilla_and_keeps_the_loss():
         dv.optimal_with_inference(1.5, 1e12, HOFFMANN2022)
     with pytest.raises(ValueError):
         dv.optimal_with_inference(2.0, -1.0, HOFFMANN2022)
+
+
+def test_nearest_shrunk_model_is_on_the_curve_and_nearest():
+    m = dv.nearest_shrunk_model(1.1e9, 236e9, DEVRIES2023)
+    assert m.C == pytest.approx(6 * 1.1e9 * 236e9)
+    assert DEVRIES2023.loss(m.N, m.D) == pytest.approx(m.loss, rel=1e-12)
+
+    def dist(k):
+        s = dv.shrunk_model(k, m.C, DEVRIES2023)
+        return np.log(s.N / 1.1e9) ** 2 + np.log(s.D / 236e9) ** 2
+
+    for k in [m.k_N * 0.98, m.k_N * 1.02]:
+        assert dist(k) > dist(m.k_N)
+    with pytest.raises(ValueError):
+        dv.nearest_shrunk_model(-1, 1e12, DEVRIES2023)
