@@ -57,6 +57,7 @@ __all__ = [
     "Placement",
     "shrink",
     "best_model_fraction",
+    "inference_ratio_for_fraction",
     "InferencePlan",
     "optimal_with_inference",
 ]
@@ -531,6 +532,49 @@ def best_model_fraction(inference_ratio: ArrayLike, law: ChinchillaLaw,
                               options={"xatol": 1e-10})
         out[idx] = math.exp(res.x)
     return _out(out)
+
+
+def inference_ratio_for_fraction(k_N: ArrayLike, law: ChinchillaLaw,
+                                 train_flops_per_token: float = 6.0,
+                                 inference_flops_per_token: float = 2.0) -> NDArray[np.float64] | float:
+    """The inverse of :func:`best_model_fraction`: the inference load for which ``k_N`` is the best size.
+
+    With ``u = 1 - (beta/alpha)(k_N**-alpha - 1)`` (so ``k_D = u**(-1/beta)``), the
+    derivative of the training cost ``k_N k_D`` is ``u**(-1/beta - 1) (u - k_N**-alpha)``;
+    the lifetime cost ``k_N k_D + (i/t) k_N rho`` is stationary where
+
+    ``rho = (t/i) u**(-1/beta - 1) (k_N**-alpha - u)``:
+
+    the marginal training overhead of a smaller model equals its marginal
+    inference saving.
+
+    Parameters
+    ----------
+    k_N
+        Model fraction, in ``(asymptote(law), 1]`` (scalar or array).
+    law
+        The loss law.
+
+    Returns
+    -------
+    float or ndarray
+        ``rho = D_inf / D_opt`` (dimensionless, >= 0; 0 at ``k_N = 1``).
+
+    Raises
+    ------
+    ValueError
+        If ``k_N`` is above 1 (a larger-than-optimal model is never the best
+        once inference costs anything) or at or below the asymptote.
+    """
+    law = _law(law)
+    k = _k_N(k_N)
+    if (k > 1).any():
+        raise ValueError("k_N above 1 is never the lifetime optimum (inference only favours smaller models)")
+    data_factor(k, law)  # raises below the asymptote
+    t = float(positive(train_flops_per_token, "train_flops_per_token"))
+    i = float(positive(inference_flops_per_token, "inference_flops_per_token"))
+    u = _bracket(k, law)
+    return _out((t / i) * u ** (-1.0 / law.beta - 1.0) * (k ** (-law.alpha) - u))
 
 
 @dataclass(frozen=True)

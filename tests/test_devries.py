@@ -193,3 +193,15 @@ def test_nearest_shrunk_model_is_on_the_curve_and_nearest():
         assert dist(k) > dist(m.k_N)
     with pytest.raises(ValueError):
         dv.nearest_shrunk_model(-1, 1e12, DEVRIES2023)
+
+
+def test_inference_ratio_for_fraction_inverts_best_model_fraction():
+    rho = np.array([0.05, 1.0, 30.0, 1000.0])
+    for law in LAWS:
+        k = dv.best_model_fraction(rho, law)
+        np.testing.assert_allclose(dv.inference_ratio_for_fraction(k, law), rho, rtol=1e-5)
+    assert dv.inference_ratio_for_fraction(1.0, DEVRIES2023) == 0.0
+    with pytest.raises(ValueError, match="above 1"):
+        dv.inference_ratio_for_fraction(1.5, DEVRIES2023)
+    with pytest.raises(ValueError, match="asymptote"):
+        dv.inference_ratio_for_fraction(0.05, DEVRIES2023)
