@@ -1,0 +1,422 @@
+"""Hoffmann et al. (2022), Approaches 1 and 2, the tables, and the tests of Approach 3.
+
+Approach 3 itself (the parametric fit and its bootstrap) lives in
+:mod:`scaling.fitting`; this module holds what Part II builds around it:
+
+* :func:`isoflop_profiles` and :func:`isoflop_bootstrap`: Approach 2, a parabola
+  in ``log N`` per compute budget and power laws through the minima;
+* :func:`envelope`: Approach 1, the minimum loss over model sizes at each compute;
+* :func:`setting_exponents`: the IsoFLOP exponent of each Porian et al. setting;
+* :func:`allocation_table`: Table 3 / Table A3 (FLOPs and tokens per model size);
+* :func:`log_residuals`, :func:`likelihood_ratio_test`: does a law fit the runs?
+* :func:`runs_needed`: how many runs an interval of a given width needs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from ._validate import at_least, positive, same_shape
+from .laws import ChinchillaLaw
+from .powerlaw import PowerLawFit, fit_power_law
+
+__all__ = [
+    "ISOFLOP_BUDGETS",
+    "select_isoflop_runs",
+    "isoflop_profiles",
+    "AllocationFit",
+    "fit_allocation",
+    "isoflop_bootstrap",
+    "envelope",
+    "setting_exponents",
+    "allocation_table",
+    "log_residuals",
+    "LikelihoodRatio",
+    "likelihood_ratio_test",
+    "runs_needed",
+]
+
+ISOFLOP_BUDGETS: tuple[float, ...] = (6e18, 1e19, 3e19, 6e19, 1e20, 3e20, 6e20, 1e21, 3e21)
+"""The nine IsoFLOP budgets of Hoffmann et al. (2022), Figure 3 (FLOPs)."""
+
+
+# ------------------------------------------------------------------ Approach 2
+def select_isoflop_runs(
+    runs: pd.DataFrame, budgets: ArrayLike = ISOFLOP_BUDGETS, rtol: float = 0.07
+) -> pd.DataFrame:
+    """The runs whose compute lies within ``rtol`` of one of the budgets.
+
+    Parameters
+    ----------
+    runs
+        A table with columns ``N`` (parameters), ``C`` (FLOPs) and ``loss`` (nats per token),
+        e.g. :func:`scaling.datasets.chinchilla_runs`.
+    budgets
+        IsoFLOP budgets in FLOPs.
+    rtol
+        Relative tolerance on compute (0.07: within ±7 % of the budget).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The selected rows with an extra column ``budget`` (the budget each run belongs to).
+    """
+    b = positive(budgets, "budgets").ravel()
+    if not 0 < rtol < 0.5:
+        raise ValueError(f"rtol must be between 0 and 0.5, got {rtol!r}")
+    missing = {"N", "C", "loss"} - set(runs.columns)
+    if missing:
+        raise ValueError(f"runs needs the columns N, C and loss; missing {sorted(missing)}")
+    c = runs["C"].to_numpy(dtype=float)
+    rel = np.abs(c[:, None] / b[None, :] - 1.0)
+    nearest = rel.argmin(axis=1)
+    keep = rel[np.arange(c.size), nearest] <= rtol
+    out = runs.loc[keep].copy()
+    out["budget"] = b[nearest[keep]]
+    return out.reset_index(drop=True)
+
+
+def _parabola_minimum(logn: NDArray[np.float64], loss: NDArray[np.float64]) -> tuple[float, float, float]:
+    """Vertex of ``loss = c2 logN^2 + c1 logN + c0``: ``(log N_opt, loss_opt, c2)`` (NaN if not convex)."""
+    c2, c1, c0 = np.polyfit(logn, loss, 2)
+    if not c2 > 0:
+        return math.nan, math.nan, float(c2)
+    x = -c1 / (2 * c2)
+    return float(x), float(c0 - c1 * c1 / (4 * c2)), float(c2)
+
+
+def isoflop_profiles(
+    runs: pd.DataFrame, budgets: ArrayLike = ISOFLOP_BUDGETS, rtol: float = 0.07
+) -> pd.DataFrame:
+    """Approach 2: per budget, fit a parabola of loss in ``log N`` and take its minimum.
+
+    Parameters
+    ----------
+    runs, budgets, rtol
+        As in :func:`select_isoflop_runs`. A budget needs at least three runs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per budget: ``budget`` (FLOPs), ``n_runs``, ``N_opt`` (parameters),
+        ``D_opt = budget / (6 N_opt)`` (tokens), ``loss_opt`` (nats per token) and
+        ``curvature`` (the parabola's coefficient of ``(ln N)**2``, nats).
+    """
+    sel = select_isoflop_runs(runs, budgets, rtol)
+    rows = []
+    for budget, grp in sel.groupby("budget", sort=True):
+        if len(grp) < 3:
+            continue
+        x, lo, c2 = _parabola_minimum(np.log(grp["N"].to_numpy()), grp["loss"].to_numpy())
+        n_opt = math.exp(x) if math.isfinite(x) else math.nan
+        rows.append(
+            {
+                "budget": float(budget),
+                "n_runs": len(grp),
+                "N_opt": n_opt,
+                "D_opt": float(budget) / (6.0 * n_opt),
+                "loss_opt": lo,
+                "curvature": c2,
+            }
+        )
+    out = pd.DataFrame(rows, columns=["budget", "n_runs", "N_opt", "D_opt", "loss_opt", "curvature"])
+    at_least(2, int(np.isfinite(out["N_opt"]).sum()), "budgets with a convex IsoFLOP profile")
+    return out
+
+
+@dataclass(frozen=True)
+class AllocationFit:
+    """Power laws ``N_opt = k_N C**a`` and ``D_opt = k_D C**b`` (Table 2's a and b).
+
+    Attributes
+    ----------
+    a, b
+        Exponents of parameters and tokens in compute.
+    N_fit, D_fit
+        The two :class:`~scaling.powerlaw.PowerLawFit` (C in FLOPs).
+    """
+
+    N_fit: PowerLawFit
+    D_fit: PowerLawFit
+
+    @property
+    def a(self) -> float:
+        """Exponent of ``N_opt`` in compute."""
+        return self.N_fit.exponent
+
+    @property
+    def b(self) -> float:
+        """Exponent of ``D_opt`` in compute."""
+        return self.D_fit.exponent
+
+    def N_opt(self, C: ArrayLike) -> NDArray[np.float64] | float:
+        """Compute-optimal parameters at ``C`` FLOPs."""
+        return self.N_fit(C)
+
+    def compute_for_params(self, N: ArrayLike) -> NDArray[np.float64] | float:
+        """The budget (FLOPs) at which ``N`` parameters is optimal: the inverse of ``N_opt(C)``."""
+        return self.N_fit.inverse(N)
+
+
+def fit_allocation(C: ArrayLike, N_opt: ArrayLike, D_opt: ArrayLike) -> AllocationFit:
+    """Fit ``N_opt ∝ C**a`` and ``D_opt ∝ C**b`` on log-log axes (NaN rows dropped).
+
+    Parameters
+    ----------
+    C
+        Budgets, FLOPs.
+    N_opt, D_opt
+        Compute-optimal parameters and tokens at each budget.
+    """
+    c, n, d = (np.asarray(v, dtype=float).ravel() for v in (C, N_opt, D_opt))
+    same_shape(C=c, N_opt=n, D_opt=d)
+    ok = np.isfinite(c) & np.isfinite(n) & np.isfinite(d)
+    at_least(2, int(ok.sum()), "budgets with an optimum")
+    return AllocationFit(fit_power_law(c[ok], n[ok]), fit_power_law(c[ok], d[ok]))
+
+
+def isoflop_bootstrap(
+    runs: pd.DataFrame,
+    budgets: ArrayLike = ISOFLOP_BUDGETS,
+    rtol: float = 0.07,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    fraction: float = 1.0,
+) -> pd.DataFrame:
+    """Bootstrap Approach 2: resample runs within each budget, redo the parabolas and the power laws.
+
+    Parameters
+    ----------
+    runs, budgets, rtol
+        As in :func:`isoflop_profiles`.
+    n_resamples
+        Number of resamples.
+    seed
+        Seed of :func:`numpy.random.default_rng`.
+    fraction
+        Resample size per budget as a fraction of its runs (Hoffmann et al.: 80 % of the data).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per resample, columns ``a`` and ``b``.
+    """
+    sel = select_isoflop_runs(runs, budgets, rtol)
+    rng = np.random.default_rng(seed)
+    groups = [
+        (float(b), np.log(g["N"].to_numpy()), g["loss"].to_numpy()) for b, g in sel.groupby("budget", sort=True)
+    ]
+    groups = [g for g in groups if g[1].size >= 3]
+    at_least(2, len(groups), "budgets with three or more runs")
+    logc = np.log([g[0] for g in groups])
+    out = np.full((n_resamples, 2), np.nan)
+    for k in range(n_resamples):
+        xs = np.full(len(groups), np.nan)
+        for j, (_, x, loss) in enumerate(groups):
+            m = max(int(round(fraction * x.size)), 3)
+            idx = rng.integers(0, x.size, m)
+            if np.unique(x[idx]).size < 3:
+                continue
+            xs[j] = _parabola_minimum(x[idx], loss[idx])[0]
+        ok = np.isfinite(xs)
+        if ok.sum() < 2:
+            continue
+        a = np.polyfit(logc[ok], xs[ok], 1)[0]
+        out[k] = a, 1.0 - a  # D_opt = C / (6 N_opt), so b = 1 - a exactly
+    return pd.DataFrame(out, columns=["a", "b"]).dropna().reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ Approach 1
+def envelope(runs: pd.DataFrame, n_grid: int = 30) -> pd.DataFrame:
+    """Approach 1: the smallest loss over model sizes at each compute, and who reaches it.
+
+    Each model size's final losses at its several budgets are joined into a
+    loss-versus-compute curve (linear interpolation in ``log C``); on a grid of
+    computes spanning the budgets, the envelope is the minimum over sizes.
+
+    Parameters
+    ----------
+    runs
+        Columns ``N`` (parameters), ``budget`` (FLOPs), ``tokens`` and ``loss``, several
+        budgets per size (e.g. one setting of :func:`scaling.datasets.porian_runs`).
+    n_grid
+        Number of log-spaced computes between the smallest and largest budget.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``C`` (FLOPs), ``N_opt`` (the size on the envelope), ``D_opt`` (tokens,
+        ``C / 6 N_opt``) and ``loss`` (nats per token).
+    """
+    missing = {"N", "budget", "loss"} - set(runs.columns)
+    if missing:
+        raise ValueError(f"runs needs the columns N, budget and loss; missing {sorted(missing)}")
+    curves = []
+    for n, g in runs.groupby("N", sort=True):
+        g = g.groupby("budget", as_index=False)["loss"].min().sort_values("budget")
+        if len(g) >= 2:
+            curves.append((float(n), np.log(g["budget"].to_numpy()), g["loss"].to_numpy()))
+    at_least(2, len(curves), "model sizes with two or more budgets")
+    lo = min(c[1][0] for c in curves)
+    hi = max(c[1][-1] for c in curves)
+    grid = np.linspace(lo, hi, n_grid)
+    L = np.full((len(curves), n_grid), np.inf)
+    for i, (_, lc, loss) in enumerate(curves):
+        inside = (grid >= lc[0]) & (grid <= lc[-1])
+        L[i, inside] = np.interp(grid[inside], lc, loss)
+    best = L.argmin(axis=0)
+    ok = np.isfinite(L[best, np.arange(n_grid)])
+    sizes = np.array([c[0] for c in curves])
+    C = np.exp(grid[ok])
+    n_opt = sizes[best[ok]]
+    return pd.DataFrame({"C": C, "N_opt": n_opt, "D_opt": C / (6 * n_opt), "loss": L[best, np.arange(n_grid)][ok]})
+
+
+def setting_exponents(runs: pd.DataFrame, window: int = 5) -> pd.DataFrame:
+    """The IsoFLOP exponent ``a`` of ``N_opt ∝ C**a`` for each setting of a Porian et al. sweep.
+
+    Per setting and budget, a parabola in ``log N`` is fitted to the ``window`` runs
+    nearest (in ``log N``) to the lowest loss, its vertex gives ``N_opt``; then
+    ``N_opt ∝ C**a`` is fitted across budgets.
+
+    Parameters
+    ----------
+    runs
+        :func:`scaling.datasets.porian_runs` output (columns ``setting, budget, N, loss``).
+    window
+        Runs used per parabola (>= 3).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per setting: ``setting``, ``a`` (exponent), ``a_se`` (its standard error)
+        and ``n_budgets``.
+    """
+    if window < 3:
+        raise ValueError(f"window must be >= 3 runs (a parabola has three coefficients), got {window}")
+    rows = []
+    for setting, s in runs.groupby("setting", sort=False):
+        cs, ns = [], []
+        for budget, g in s.groupby("budget", sort=True):
+            if len(g) < 3:
+                continue
+            x = np.log(g["N"].to_numpy())
+            loss = g["loss"].to_numpy()
+            near = np.argsort(np.abs(x - x[loss.argmin()]), kind="stable")[:window]
+            xv, _, _ = _parabola_minimum(x[near], loss[near])
+            if not (math.isfinite(xv) and x[near].min() <= xv <= x[near].max()):
+                xv = float(x[loss.argmin()])  # no interior vertex: fall back on the best run
+            cs.append(float(budget))
+            ns.append(math.exp(xv))
+        fit = fit_power_law(cs, ns)
+        rows.append({"setting": setting, "a": fit.exponent, "a_se": fit.exponent_se, "n_budgets": len(cs)})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ tables
+def allocation_table(N: ArrayLike, allocation: ChinchillaLaw | AllocationFit) -> pd.DataFrame:
+    """Table 3 / Table A3: for each model size, the budget at which it is optimal and its tokens.
+
+    Parameters
+    ----------
+    N
+        Model sizes (parameters).
+    allocation
+        A :class:`~scaling.laws.ChinchillaLaw` (Approach 3, eq. 4) or an
+        :class:`AllocationFit` (Approaches 1 and 2: ``N_opt = k C**a`` inverted).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``N`` (parameters), ``FLOPs`` and ``tokens`` (``FLOPs / 6N``).
+    """
+    n = positive(N, "N").ravel()
+    c = np.asarray(allocation.compute_for_params(n), dtype=float).ravel()
+    return pd.DataFrame({"N": n, "FLOPs": c, "tokens": c / (6.0 * n)})
+
+
+# ------------------------------------------------------------------ goodness of fit
+def log_residuals(law: ChinchillaLaw, N: ArrayLike, D: ArrayLike, L: ArrayLike) -> NDArray[np.float64]:
+    """``log L_i - log law(N_i, D_i)``: the residuals the Huber loss sees (dimensionless)."""
+    n, d, loss = positive(N, "N"), positive(D, "D"), positive(L, "L")
+    same_shape(N=n, D=d, L=loss)
+    return np.log(loss) - np.log(np.asarray(law.loss(n, d)))
+
+
+@dataclass(frozen=True)
+class LikelihoodRatio:
+    """Result of :func:`likelihood_ratio_test`.
+
+    Attributes
+    ----------
+    statistic
+        ``Lambda = 2 (loglik_alt - loglik_null)``.
+    df
+        Degrees of freedom of the chi-squared reference (5: the five fixed parameters).
+    p_value
+        ``P(chi2_df > Lambda)``.
+    sigma_null, sigma_alt
+        Maximum-likelihood residual scales (RMS of the log-residuals) under each law.
+    mean_null, mean_alt
+        Mean log-residual under each law (a good fit has mean near 0).
+    n
+        Number of runs.
+    """
+
+    statistic: float
+    df: int
+    p_value: float
+    sigma_null: float
+    sigma_alt: float
+    mean_null: float
+    mean_alt: float
+    n: int
+
+
+def likelihood_ratio_test(
+    null: ChinchillaLaw, alternative: ChinchillaLaw, N: ArrayLike, D: ArrayLike, L: ArrayLike, df: int = 5
+) -> LikelihoodRatio:
+    """Likelihood-ratio test of a fixed law (``null``) against a fitted one, as in Besiroglu et al.
+
+    The log-residuals are modelled as independent normal with a common scale,
+    profiled out (``sigma**2`` = mean squared residual), so
+    ``Lambda = n log(sigma_null**2 / sigma_alt**2)``, compared with a chi-squared
+    of ``df`` degrees of freedom (the five parameters that the null fixes). The
+    alternative here is the Huber fit, not the normal maximum-likelihood fit; the
+    latter would have an even smaller ``sigma_alt``, so ``Lambda`` is a lower
+    bound and the test errs on the side of not rejecting.
+    """
+    r0 = log_residuals(null, N, D, L).ravel()
+    r1 = log_residuals(alternative, N, D, L).ravel()
+    n = r0.size
+    at_least(df + 2, n, "runs for the test")
+    s0, s1 = float(np.mean(r0**2)), float(np.mean(r1**2))
+    lam = n * math.log(s0 / s1)
+    return LikelihoodRatio(
+        statistic=lam,
+        df=int(df),
+        p_value=float(stats.chi2.sf(lam, df)),
+        sigma_null=math.sqrt(s0),
+        sigma_alt=math.sqrt(s1),
+        mean_null=float(r0.mean()),
+        mean_alt=float(r1.mean()),
+        n=n,
+    )
+
+
+def runs_needed(width: float, target_width: float, n_runs: int) -> float:
+    """Runs needed to shrink an interval of ``width`` (from ``n_runs`` runs) to ``target_width``.
+
+    Bootstrap intervals narrow like ``1 / sqrt(n)``, so ``n_needed = n_runs (width / target_width)**2``.
+    """
+    if not (width > 0 and target_width > 0 and n_runs > 0):
+        raise ValueError(
+            f"widths and n_runs must be > 0, got width={width!r}, target_width={target_width!r}, n_runs={n_runs!r}"
+        )
+    return float(n_runs) * (width / target_width) ** 2
