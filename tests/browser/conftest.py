@@ -95,6 +95,12 @@ def site() -> Path:
     return SITE
 
 
+@pytest.fixture(scope="session")
+def pages(site: Path) -> list[str]:
+    """Every HTML page of the built book, relative to the site root."""
+    return site_pages(site)
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
