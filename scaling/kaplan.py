@@ -37,9 +37,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import brentq, elementwise
+from scipy.optimize import brentq, curve_fit, elementwise
 
-from ._validate import at_least, finite, positive
+from ._validate import at_least, finite, positive, same_shape
 from .published import (
     KAPLAN2020,
     KAPLAN2020_ALLOCATION,
@@ -70,6 +70,8 @@ __all__ = [
     "loss_NS",
     "steps_to_loss",
     "learning_curve",
+    "LearningCurveFit",
+    "fit_learning_curve",
     "predicted_exponents",
     "predicted_scale",
     "loss_at_compute",
@@ -318,6 +320,57 @@ def learning_curve(
     c = 6.0 * n * tokens / PF_DAY
     c_min = np.asarray(min_compute(c, b, loss, constants))
     return pd.DataFrame({"loss": loss, "S_min": s_min, "S": s, "tokens": tokens, "C": c, "C_min": np.atleast_1d(c_min)})
+
+
+@dataclass(frozen=True)
+class LearningCurveFit:
+    """A fitted learning curve ``L(S) = L_inf + (S_c / S)**alpha_S`` (the form of eq. 5.6 at fixed ``N``)."""
+
+    L_inf: float
+    """The converged loss the curve approaches, nats/token."""
+    S_c: float
+    """Step scale, steps."""
+    alpha_S: float
+    """Exponent of the steps term."""
+
+    def __call__(self, S: ArrayLike) -> Array | float:
+        """The fitted loss after ``S`` steps (nats/token)."""
+        s = positive(S, "S")
+        return _out(self.L_inf + (self.S_c / s) ** self.alpha_S)
+
+
+def fit_learning_curve(S: ArrayLike, L: ArrayLike) -> LearningCurveFit:
+    """Fit ``L = L_inf + (S_c/S)**alpha_S`` to one learning curve by least squares on ``ln L``.
+
+    Uses :func:`scipy.optimize.curve_fit` with positive bounds, starting from
+    ``L_inf = 0.9 min(L)``, ``S_c = min(S)``, ``alpha_S = 0.5``.
+
+    Parameters
+    ----------
+    S
+        Steps (``S_min`` for Kaplan's form), at least 4 distinct values.
+    L
+        Losses at those steps, nats/token.
+
+    Raises
+    ------
+    ValueError
+        Bad values, mismatched shapes, or fewer than 4 points (3 parameters need a residual).
+    """
+    s = positive(S, "S").ravel()
+    loss = positive(L, "L").ravel()
+    same_shape(S=s, L=loss)
+    at_least(4, s.size, "points to fit a learning curve")
+
+    def model(log_s: Array, l_inf: float, log_sc: float, a: float) -> Array:
+        return np.log(l_inf + np.exp(a * (log_sc - log_s)))
+
+    p0 = (0.9 * loss.min(), math.log(s.min()), 0.5)
+    popt, _ = curve_fit(
+        model, np.log(s), np.log(loss), p0=p0,
+        bounds=([0.0, -50.0, 1e-3], [loss.min(), 50.0, 10.0]), maxfev=20000,
+    )
+    return LearningCurveFit(L_inf=float(popt[0]), S_c=float(math.exp(popt[1])), alpha_S=float(popt[2]))
 
 
 # ---------------------------------------------------------------- the compute-efficient frontier (Appendix B)

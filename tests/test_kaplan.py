@@ -301,3 +301,24 @@ def test_isoflop_minima_on_real_kaplan_setting():
     expo = fit_power_law(m["budget"], m["N_opt"]).exponent
     assert 0.75 < expo < 0.95  # Porian et al.: about 0.83 in Kaplan's set-up
     assert math.isfinite(m["loss_opt"].sum())
+
+
+# ------------------------------------------------------------------ learning-curve fit
+def test_fit_learning_curve_recovers_parameters_and_extrapolates():
+    p = KAPLAN2020_NS
+    N = 1e8
+    S = np.logspace(3, 4.5, 20)
+    L = k.loss_NS(N, S)
+    fit = k.fit_learning_curve(S, L)
+    assert fit.alpha_S == pytest.approx(p.alpha_S, rel=1e-4)
+    assert fit.L_inf == pytest.approx((p.N_c / N) ** p.alpha_N, rel=1e-4)
+    assert fit(1e6) == pytest.approx(k.loss_NS(N, 1e6), rel=1e-5)
+
+
+def test_fit_learning_curve_error_paths():
+    with pytest.raises(ValueError, match="at least 4"):
+        k.fit_learning_curve([1, 2, 3], [4.0, 3.5, 3.2])
+    with pytest.raises(ValueError, match="same shape"):
+        k.fit_learning_curve([1, 2, 3, 4], [4.0, 3.5, 3.2])
+    with pytest.raises(ValueError):
+        k.fit_learning_curve([1, 2, 3, 0], [4.0, 3.5, 3.2, 3.0])
