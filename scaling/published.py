@@ -333,3 +333,63 @@ GPT3_TOKENS_PER_PARAMETER: float = 1.7
 
 CHINCHILLA_TOKENS_PER_PARAMETER: float = 20.0
 """The 'about 20 tokens per parameter' rule of thumb drawn from Hoffmann et al. (2022)."""
+
+
+# ------------------------------------------------------------------ Kaplan's training set-up
+@dataclass(frozen=True)
+class KaplanSetup:
+    """How Kaplan et al. (2020) trained their models (Section 2.2-2.3 and Appendix D.6)."""
+
+    optimizer: str
+    steps: int
+    """Training steps of a standard run."""
+    batch_sequences: int
+    """Sequences per batch."""
+    n_ctx: int
+    """Context length, tokens."""
+    warmup_steps: int
+    schedule: str
+    lr_intercept: float
+    """Learning-rate fit ``LR(N) = lr_intercept + lr_slope * ln N`` (eq. D.1)."""
+    lr_slope: float
+    dataset: str
+    documents: float
+    dataset_gb: float
+    dataset_tokens: float
+    """WebText2 tokens (training plus test)."""
+    test_tokens: float
+    n_vocab: int
+    N_range: tuple[float, float]
+    """Smallest and largest non-embedding parameter counts studied."""
+    D_range: tuple[float, float]
+    """Smallest and largest data set sizes studied, tokens."""
+    seed_noise: float
+    """Typical run-to-run variation of the loss from the random seed, as a fraction (Section 4.2)."""
+    source: str = field(default=KAPLAN_CITATION + ", Sections 2.2-2.3, 4.2 and Appendix D.6", compare=False)
+
+    @property
+    def batch_tokens(self) -> int:
+        """Tokens per batch, ``batch_sequences * n_ctx`` (2**19)."""
+        return self.batch_sequences * self.n_ctx
+
+
+KAPLAN2020_SETUP = KaplanSetup(
+    optimizer="Adam (Adafactor above 1 B parameters)",
+    steps=250_000,
+    batch_sequences=512,
+    n_ctx=1024,
+    warmup_steps=3000,
+    schedule="linear warm-up, then cosine decay to zero",
+    lr_intercept=0.003239,
+    lr_slope=-0.0001395,
+    dataset="WebText2",
+    documents=20.3e6,
+    dataset_gb=96.0,
+    dataset_tokens=2.29e10,
+    test_tokens=6.6e8,
+    n_vocab=50257,
+    N_range=(768.0, 1.5e9),
+    D_range=(22e6, 23e9),
+    seed_noise=0.02,
+)
+"""Kaplan et al.'s standard training set-up and data set."""
