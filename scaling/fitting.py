@@ -309,7 +309,7 @@ def _batch_descend(
     delta: float,
     W: NDArray[np.float64] | None = None,
     schedule: tuple[tuple[int, int], ...] = ((60, 0),),
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
     """Advance the rows of ``T`` by damped Newton (Levenberg-Marquardt) steps, all at once.
 
     Each row keeps its own damping ``lam``: a step is accepted only if it
@@ -319,7 +319,8 @@ def _batch_descend(
     ``schedule`` is a sequence of stages ``(iterations, keep)``: after a stage,
     rows that converged onto the same point as a better row (to 1e-3) are
     merged, and only the ``keep`` best distinct rows go on (``keep=0``: all).
-    Rows that stop are frozen where they are. Returns all rows and their objectives.
+    Rows that stop are frozen where they are. Returns all rows, their objectives, and
+    which rows were still moving when the iterations ran out (not converged).
     """
     T = T.copy()
     K = T.shape[0]
@@ -360,7 +361,7 @@ def _batch_descend(
             still = np.zeros(K, dtype=bool)
             still[survivors] = True
             active &= still
-    return T, f
+    return T, f, active
 
 
 def _polish(
@@ -473,7 +474,7 @@ def fit_parametric(
         raise ValueError(f"grid must have one row (a, b, e, alpha, beta) per start, got shape {starts.shape}")
     if not np.isfinite(starts).all():
         raise ValueError("grid must be finite")
-    T, f = _batch_descend(starts, x, z, y, float(delta), None, tuple(schedule))
+    T, f, _ = _batch_descend(starts, x, z, y, float(delta), None, tuple(schedule))
     basins = _distinct(T, f)
     best_t, best_f, ok = None, math.inf, False
     for i in basins[: max(int(n_polish), 1)]:
@@ -500,6 +501,7 @@ def fit_parametric_per_start(
     *,
     grid: ArrayLike | None = None,
     analytic_gradient: bool = False,
+    reduction: str = "sum",
 ) -> ParametricFit:
     """The straightforward method: one SciPy L-BFGS-B call per start, default tolerances.
 
@@ -507,22 +509,30 @@ def fit_parametric_per_start(
     baseline that ``benchmarks/bench_fit.py`` times :func:`fit_parametric` against.
     Same parameters and result as :func:`fit_parametric`; ``analytic_gradient=False``
     lets SciPy difference the objective numerically, as the replication's code does.
+    ``reduction="mean"`` minimises the average Huber loss instead of the sum (same minimiser
+    in exact arithmetic; with default tolerances L-BFGS-B stops elsewhere). The returned
+    ``objective`` is always the **summed** loss, so the two can be compared.
     """
     x, z, y = _check_data(N, D, L, delta)
     starts = PAPER_GRID if grid is None else np.asarray(grid, dtype=float)
+    if reduction not in ("sum", "mean"):
+        raise ValueError(f"reduction must be 'sum' or 'mean', got {reduction!r}")
+    w = None if reduction == "sum" else np.full(x.size, 1.0 / x.size)
 
     def fun(t: NDArray[np.float64]) -> float:
-        return _fun_grad(t, x, z, y, float(delta), None)[0]
+        return _fun_grad(t, x, z, y, float(delta), w)[0]
 
     best_t, best_f, ok = None, math.inf, False
     for t0 in starts:
         if analytic_gradient:
-            res = minimize(_fun_grad, t0, args=(x, z, y, float(delta), None), jac=True, method="L-BFGS-B")
+            res = minimize(_fun_grad, t0, args=(x, z, y, float(delta), w), jac=True, method="L-BFGS-B")
         else:
             res = minimize(fun, t0, method="L-BFGS-B")
         if np.isfinite(res.fun) and res.fun < best_f:
             best_t, best_f, ok = np.asarray(res.x, dtype=float), float(res.fun), bool(res.success)
     assert best_t is not None
+    if w is not None:
+        best_f = _fun_grad(best_t, x, z, y, float(delta), None)[0]
     return ParametricFit(
         law=_law(best_t, source=f"per-start L-BFGS-B ({starts.shape[0]} starts)"),
         objective=best_f,
@@ -588,8 +598,9 @@ def bootstrap_parametric(
     (resampling moves the optimum a little, not across the parameter space).
     All resamples are advanced together by the batched damped Newton of
     :func:`fit_parametric` (a resample is the objective with integer weights,
-    the number of times each run was drawn) and then each is polished by
-    L-BFGS-B.
+    the number of times each run was drawn) until each stops improving (relative
+    gain below 1e-12); any resample still moving after 60 iterations is finished
+    by L-BFGS-B.
 
     Parameters
     ----------
@@ -624,10 +635,12 @@ def bootstrap_parametric(
     W = np.zeros((int(n_resamples), n))
     np.add.at(W, (np.repeat(np.arange(int(n_resamples)), size), idx.ravel()), 1.0)
     T0 = np.repeat(np.asarray(full.theta)[None, :], int(n_resamples), axis=0)
-    T, _ = _batch_descend(T0, x, z, y, float(delta), W, ((40, 0),))
+    T, f, moving = _batch_descend(T0, x, z, y, float(delta), W, ((60, 0),))
     rows = []
     for k in range(int(n_resamples)):
-        t, fv, _ok = _polish(T[k], x, z, y, float(delta), W[k])
+        t, fv = T[k], float(f[k])
+        if moving[k]:  # the batched descent ran out of iterations: let L-BFGS-B finish
+            t, fv, _ok = _polish(T[k], x, z, y, float(delta), W[k])
         a, b, e, al, be = t
         rows.append((math.exp(e), math.exp(a), math.exp(b), al, be, fv))
     params = pd.DataFrame(rows, columns=["E", "A", "B", "alpha", "beta", "objective"])
