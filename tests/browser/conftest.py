@@ -1,15 +1,19 @@
 """Fixtures for testing the built site in a real headless browser with the network cut.
 
 The site is served from ``_build/html`` (or ``$SCALING_SITE_DIR``) by a local
-HTTP server on 127.0.0.1, and opened in Chromium driven by Playwright. Every
-request the page makes goes through a route handler that lets through only
-requests to that local server and aborts (and records) anything else, so a page
-that would need the network fails the tests instead of silently degrading.
+HTTP server on 127.0.0.1, and opened in Chromium driven by Playwright. The
+network is cut inside the browser (it can resolve no host name but 127.0.0.1),
+and every request a page makes is recorded: a request to anything but the local
+server fails the tests, so a page that would need the network is caught rather
+than silently degraded.
 
 The browser is the system's Chromium (``apt-get install chromium`` on Debian),
 or whatever ``$CHROMIUM`` names. Without one, the tests that need it are skipped
-with a message that says how to install it; the tests that only read the built
-HTML (``test_course.py``) still run.
+with a message that says how to install it (and fail instead when
+``$SCALING_REQUIRE_BROWSER`` is set, as CI does); the tests that only read the
+built HTML (``test_built_html.py``) still run.
+
+Set ``$SCALING_SITE_DIR`` to test a site built elsewhere than ``_build/html``.
 """
 
 from __future__ import annotations
@@ -130,6 +134,9 @@ def browser():
                     f"`make install` installs it, then {INSTALL_HINT}")
     executable = find_chromium()
     if executable is None:
+        if os.environ.get("SCALING_REQUIRE_BROWSER"):
+            pytest.fail(f"SCALING_REQUIRE_BROWSER is set but no Chromium was found; {INSTALL_HINT}",
+                        pytrace=False)
         pytest.skip(f"browser tests skipped: no Chromium found; {INSTALL_HINT}")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)

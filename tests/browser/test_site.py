@@ -59,9 +59,9 @@ def test_math_is_typeset(crawl):
     assert pages_with_math, "no page has any math: is the site built from the book?"
     untypeset = {r.path: f"{r.math_typeset} of {r.math_sources} typeset"
                  for r in pages_with_math if r.math_typeset < r.math_sources}
-    assert not untypeset, f"math left as TeX source: {untypeset}"
     errors = _problems(crawl, "math_errors")
-    assert not errors, f"MathJax reported TeX errors: {errors}"
+    assert not untypeset and not errors, (
+        f"math left as TeX source (unbalanced braces?): {untypeset}; TeX errors: {errors}")
 
 
 def test_every_image_loads(crawl):
