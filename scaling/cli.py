@@ -287,8 +287,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"scaling {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    if args.json:
-        print(json.dumps(_clean(out), indent=2, allow_nan=False))
-    else:
-        print(text)
+    try:
+        print(json.dumps(_clean(out), indent=2, allow_nan=False) if args.json else text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `scaling plan -C 1e23 | head -3`: the reader left, which is fine
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
