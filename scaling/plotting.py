@@ -29,7 +29,11 @@ PALETTE: list[str] = [
     "#F0E442",  # yellow
     "#000000",  # black
 ]
-"""Okabe & Ito (2008) colours, distinguishable with the common colour-vision deficiencies."""
+"""Okabe & Ito (2008) colours, distinguishable with the common colour-vision deficiencies.
+
+The first six are the colour cycle; yellow (index 6) is too pale for lines on
+white and is meant for shading only.
+"""
 
 MARKERS: list[str] = ["o", "s", "^", "D", "v", "P", "X", "*"]
 """Marker shapes paired with :data:`PALETTE`, so series also differ in greyscale print."""
@@ -42,6 +46,10 @@ RC: dict[str, Any] = {
     "figure.dpi": 100,
     "savefig.dpi": 150,
     "savefig.bbox": "tight",
+    # Opaque white, so that figures stay readable on the site's dark mode and in print.
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "savefig.transparent": False,
     "font.size": 11,
     "axes.titlesize": 12,
     "axes.labelsize": 11,
