@@ -126,7 +126,7 @@ def isoflop_profiles(
             }
         )
     out = pd.DataFrame(rows, columns=["budget", "n_runs", "N_opt", "D_opt", "loss_opt", "curvature"])
-    at_least(2, int(np.isfinite(out["N_opt"]).sum()), "budgets with a convex IsoFLOP profile")
+    at_least(2, int(np.isfinite(out["N_opt"].to_numpy(dtype=float)).sum()), "budgets with a convex IsoFLOP profile")
     return out
 
 

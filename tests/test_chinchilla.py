@@ -1,0 +1,103 @@
+"""Tests of scaling.chinchilla: IsoFLOP profiles, envelope, tables, goodness of fit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scaling import chinchilla, published
+from scaling.laws import ChinchillaLaw
+
+LAW = ChinchillaLaw(E=1.8, A=480.0, B=2100.0, alpha=0.35, beta=0.37)
+
+
+def isoflop_runs(law=LAW, budgets=chinchilla.ISOFLOP_BUDGETS, per_budget=9):
+    rows = []
+    for c in budgets:
+        n_opt = law.optimal_allocation(c)[0]
+        for n in n_opt * np.geomspace(0.2, 5, per_budget):
+            d = c / (6 * n)
+            rows.append({"N": n, "D": d, "C": c, "loss": law.loss(n, d)})
+    return pd.DataFrame(rows)
+
+
+def test_isoflop_recovers_the_allocation_exponent():
+    prof = chinchilla.isoflop_profiles(isoflop_runs())
+    assert len(prof) == 9 and (prof["n_runs"] == 9).all()
+    fit = chinchilla.fit_allocation(prof["budget"], prof["N_opt"], prof["D_opt"])
+    # a parabola in log N approximates the true profile, so the minima are close but not exact
+    assert fit.a == pytest.approx(LAW.a, abs=0.02)
+    assert fit.a + fit.b == pytest.approx(1.0)
+
+
+def test_select_isoflop_runs_and_errors():
+    runs = pd.DataFrame({"N": [1e8, 1e8, 1e8], "C": [6.2e18, 7e18, 1e19], "loss": [3, 3, 3]})
+    sel = chinchilla.select_isoflop_runs(runs, rtol=0.07)
+    assert sel["budget"].tolist() == [6e18, 1e19]
+    with pytest.raises(ValueError, match="columns"):
+        chinchilla.select_isoflop_runs(runs.drop(columns="loss"))
+    with pytest.raises(ValueError, match="rtol"):
+        chinchilla.select_isoflop_runs(runs, rtol=0.9)
+    with pytest.raises(ValueError, match="at least 2"):
+        chinchilla.isoflop_profiles(runs)
+
+
+def test_isoflop_bootstrap_is_seeded():
+    runs = isoflop_runs()
+    rng = np.random.default_rng(0)
+    runs["loss"] = runs["loss"] * np.exp(rng.normal(0, 0.005, len(runs)))
+    b1 = chinchilla.isoflop_bootstrap(runs, n_resamples=50, seed=1)
+    b2 = chinchilla.isoflop_bootstrap(runs, n_resamples=50, seed=1)
+    pd.testing.assert_frame_equal(b1, b2)
+    assert np.allclose(b1["a"] + b1["b"], 1.0)
+
+
+def test_envelope_picks_the_best_size_at_each_compute():
+    rows = []
+    sizes = np.geomspace(1e7, 1e9, 9)
+    budgets = np.geomspace(1e17, 1e20, 7)
+    for n in sizes:
+        for c in budgets:
+            rows.append({"N": n, "budget": c, "loss": LAW.loss(n, c / (6 * n))})
+    env = chinchilla.envelope(pd.DataFrame(rows), n_grid=20)
+    for _, r in env.iterrows():
+        best = min(sizes, key=lambda n: LAW.loss(n, r["C"] / (6 * n)))
+        # interpolated curves may swap neighbours near a crossover; the chosen size is within one step
+        assert abs(np.log(r["N_opt"] / best)) <= np.log(sizes[1] / sizes[0]) + 1e-9
+    with pytest.raises(ValueError, match="columns"):
+        chinchilla.envelope(pd.DataFrame({"N": [1.0]}))
+
+
+def test_allocation_table_inverts_the_law():
+    t = chinchilla.allocation_table([1e9, 7e10], published.HOFFMANN2022_UNROUNDED)
+    n_back = published.HOFFMANN2022_UNROUNDED.optimal_allocation(t["FLOPs"].to_numpy())[0]
+    np.testing.assert_allclose(n_back, [1e9, 7e10], rtol=1e-10)
+    np.testing.assert_allclose(6 * t["N"] * t["tokens"], t["FLOPs"], rtol=1e-12)
+    with pytest.raises(ValueError, match="positive"):
+        chinchilla.allocation_table([-1.0], LAW)
+
+
+def test_likelihood_ratio_test():
+    rng = np.random.default_rng(0)
+    N = np.exp(rng.uniform(np.log(1e8), np.log(1e10), 200))
+    D = np.exp(rng.uniform(np.log(1e9), np.log(1e11), 200))
+    L = np.asarray(LAW.loss(N, D)) * np.exp(rng.normal(0, 0.01, 200))
+    same = chinchilla.likelihood_ratio_test(LAW, LAW, N, D, L)
+    assert same.statistic == pytest.approx(0.0) and same.p_value == pytest.approx(1.0)
+    wrong = ChinchillaLaw(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
+    t = chinchilla.likelihood_ratio_test(wrong, LAW, N, D, L)
+    assert t.statistic > 50 and t.p_value < 1e-8 and t.df == 5 and t.n == 200
+    r = chinchilla.log_residuals(LAW, N, D, L)
+    assert abs(r.mean()) < 0.005
+
+
+def test_runs_needed():
+    assert chinchilla.runs_needed(0.04, 0.01, 100) == pytest.approx(1600)
+    with pytest.raises(ValueError):
+        chinchilla.runs_needed(0.0, 0.01, 100)
+
+
+def test_setting_exponents_window():
+    with pytest.raises(ValueError, match="window"):
+        chinchilla.setting_exponents(pd.DataFrame(), window=2)
