@@ -10,8 +10,8 @@ STAMP := $(VENV)/.installed
 ifneq ($(wildcard ../shared/data/README.md),)
 export SCALING_DATA_DIR ?= $(abspath ../shared/data)
 endif
-# Figures are drawn off-screen, and matplotlib keeps its cache inside the venv.
-export MPLBACKEND := Agg
+# matplotlib keeps its cache inside the venv. (No MPLBACKEND here: notebook kernels
+# must keep their inline backend, or figures vanish from the pages.)
 export MPLCONFIGDIR := $(abspath $(VENV))/.mplconfig
 export PYTHONHASHSEED := 0
 

@@ -76,7 +76,20 @@ def style() -> Iterator[None]:
 
 
 def apply() -> None:
-    """Make the book's look the default for the rest of the session (notebooks call this once)."""
+    """Make the book's look the default for the rest of the session (notebooks call this once).
+
+    Inside IPython it also selects the inline backend, so that figures are kept
+    in the notebook even when ``MPLBACKEND`` names a non-interactive backend.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: nothing to select
+        shell = None
+    else:
+        shell = get_ipython()
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        # First, because the inline backend sets its own figure size and dpi.
+        shell.run_line_magic("matplotlib", "inline")
     mpl.rcParams.update(RC)
 
 
