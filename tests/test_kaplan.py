@@ -322,3 +322,12 @@ def test_fit_learning_curve_error_paths():
         k.fit_learning_curve([1, 2, 3, 4], [4.0, 3.5, 3.2])
     with pytest.raises(ValueError):
         k.fit_learning_curve([1, 2, 3, 0], [4.0, 3.5, 3.2, 3.0])
+
+
+def test_setup_constants_are_consistent():
+    from scaling.published import KAPLAN2020_SETUP as s
+
+    assert s.batch_tokens == 2**19
+    assert s.N_range[0] < s.N_range[1] and s.D_range[0] < s.D_range[1]
+    # the learning-rate fit (eq. D.1) stays positive over the sizes studied
+    assert s.lr_intercept + s.lr_slope * math.log(s.N_range[1]) > 0
