@@ -241,7 +241,12 @@ def _batch_newton_system(
     residual, the gradient of ``LSE`` is ``g = (p1, p2, p3, -p1 x, -p2 z)`` and
     its Hessian ``sum_j p_j v_j v_j' - g g'`` (``v_1 = (1, 0, 0, -x, 0)``,
     ``v_2 = (0, 1, 0, 0, -z)``, ``v_3 = e_3``), so the objective's Hessian is
-    ``sum_i [(h''_i - h'_i) g_i g_i' + h'_i sum_j p_ij v_ij v_ij']``.
+    ``sum_i [(h''_i - h'_i) g_i g_i' + h'_i sum_j p_ij v_ij v_ij']``. For the
+    Newton model, ``h''`` is replaced by the IRLS weight ``min(1, delta/|r|)``
+    (Huber's own reweighting): equal to the true ``h'' = 1`` inside ``|r| <= delta``,
+    and the secant ``h'(r)/r`` outside, where the true ``h'' = 0`` would give the
+    nearly-L1 objective no curvature at all. The step is still only accepted if it
+    lowers the exact objective.
     """
     u1 = T[:, 0:1] - T[:, 3:4] * x
     u2 = T[:, 1:2] - T[:, 4:5] * z
@@ -257,7 +262,10 @@ def _batch_newton_system(
     inside = np.abs(r) <= delta
     h = np.where(inside, 0.5 * r * r, delta * (np.abs(r) - 0.5 * delta))
     hp = np.clip(r, -delta, delta)
-    hpp = inside.astype(float)
+    # curvature of the Huber loss for the Newton model: IRLS weights min(1, delta/|r|) (exact
+    # inside, and a secant slope h'(r)/r outside, where the true second derivative 0 would leave
+    # the linear part of the loss without curvature)
+    hpp = np.minimum(1.0, delta / np.maximum(np.abs(r), 1e-300))
     if W is not None:
         h, hp, hpp = h * W, hp * W, hpp * W
     grad = np.empty((T.shape[0], 5))
