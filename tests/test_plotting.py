@@ -1,15 +1,19 @@
 """The book's figure style (scaling.plotting)."""
 
 import matplotlib
-import matplotlib.colors as mcolors
-import matplotlib.pyplot as plt
-import numpy as np
-import pytest
 
-from scaling import plotting
+matplotlib.use("Agg")
+
+import matplotlib.colors as mcolors  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from scaling import plotting  # noqa: E402
 
 
 def test_palette_is_distinct_and_cycle_pairs_colour_with_line_style():
+    assert all(mcolors.is_color_like(c) for c in plotting.PALETTE)
     rgb = {mcolors.to_hex(c) for c in plotting.PALETTE}
     assert len(rgb) == len(plotting.PALETTE)
     cycle = list(plotting.RC["axes.prop_cycle"])
