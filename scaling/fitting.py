@@ -234,6 +234,7 @@ def _batch_newton_system(
     y: NDArray[np.float64],
     delta: float,
     W: NDArray[np.float64] | None,
+    irls: bool = True,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Objective, gradient ``(K, 5)`` and Hessian ``(K, 5, 5)`` for every row of ``T``.
 
@@ -241,12 +242,13 @@ def _batch_newton_system(
     residual, the gradient of ``LSE`` is ``g = (p1, p2, p3, -p1 x, -p2 z)`` and
     its Hessian ``sum_j p_j v_j v_j' - g g'`` (``v_1 = (1, 0, 0, -x, 0)``,
     ``v_2 = (0, 1, 0, 0, -z)``, ``v_3 = e_3``), so the objective's Hessian is
-    ``sum_i [(h''_i - h'_i) g_i g_i' + h'_i sum_j p_ij v_ij v_ij']``. For the
-    Newton model, ``h''`` is replaced by the IRLS weight ``min(1, delta/|r|)``
+    ``sum_i [(h''_i - h'_i) g_i g_i' + h'_i sum_j p_ij v_ij v_ij']``. With ``irls=True``
+    (the global search), ``h''`` is replaced by the IRLS weight ``min(1, delta/|r|)``
     (Huber's own reweighting): equal to the true ``h'' = 1`` inside ``|r| <= delta``,
     and the secant ``h'(r)/r`` outside, where the true ``h'' = 0`` would give the
-    nearly-L1 objective no curvature at all. The step is still only accepted if it
-    lowers the exact objective.
+    nearly-L1 objective no curvature at all; the step is still only accepted if it
+    lowers the exact objective. Near an optimum the exact Hessian (``irls=False``)
+    converges faster, so the bootstrap, which starts there, uses it.
     """
     u1 = T[:, 0:1] - T[:, 3:4] * x
     u2 = T[:, 1:2] - T[:, 4:5] * z
@@ -265,7 +267,7 @@ def _batch_newton_system(
     # curvature of the Huber loss for the Newton model: IRLS weights min(1, delta/|r|) (exact
     # inside, and a secant slope h'(r)/r outside, where the true second derivative 0 would leave
     # the linear part of the loss without curvature)
-    hpp = np.minimum(1.0, delta / np.maximum(np.abs(r), 1e-300))
+    hpp = np.minimum(1.0, delta / np.maximum(np.abs(r), 1e-300)) if irls else inside.astype(float)
     if W is not None:
         h, hp, hpp = h * W, hp * W, hpp * W
     grad = np.empty((T.shape[0], 5))
@@ -325,6 +327,7 @@ def _batch_descend(
     delta: float,
     W: NDArray[np.float64] | None = None,
     schedule: tuple[tuple[int, int], ...] = ((60, 0),),
+    irls: bool = True,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
     """Advance the rows of ``T`` by damped Newton (Levenberg-Marquardt) steps, all at once.
 
@@ -342,7 +345,7 @@ def _batch_descend(
     K = T.shape[0]
     lam = np.full(K, 1e-3)
     eye = np.eye(5)
-    f, g, H = _batch_newton_system(T, x, z, y, delta, W)
+    f, g, H = _batch_newton_system(T, x, z, y, delta, W, irls)
     active = np.ones(K, dtype=bool)
     for iterations, keep in schedule:
         for _ in range(iterations):
@@ -370,7 +373,7 @@ def _batch_descend(
             stalled = (better & (gain < 1e-12)) | (lam[idx] > 1e10)
             active[idx[stalled]] = False
             if acc.size:
-                fa, ga, Ha = _batch_newton_system(T[acc], x, z, y, delta, None if W is None else W[acc])
+                fa, ga, Ha = _batch_newton_system(T[acc], x, z, y, delta, None if W is None else W[acc], irls)
                 f[acc], g[acc], H[acc] = fa, ga, Ha
         if keep:
             survivors = _distinct(T, f)[:keep]
@@ -651,7 +654,7 @@ def bootstrap_parametric(
     W = np.zeros((int(n_resamples), n))
     np.add.at(W, (np.repeat(np.arange(int(n_resamples)), size), idx.ravel()), 1.0)
     T0 = np.repeat(np.asarray(full.theta)[None, :], int(n_resamples), axis=0)
-    T, f, moving = _batch_descend(T0, x, z, y, float(delta), W, ((60, 0),))
+    T, f, moving = _batch_descend(T0, x, z, y, float(delta), W, ((60, 0),), irls=False)
     rows = []
     for k in range(int(n_resamples)):
         t, fv = T[k], float(f[k])

@@ -68,8 +68,10 @@ def test_analytic_gradient_and_newton_model_match_finite_differences():
         np.testing.assert_allclose(g[0], num_g, rtol=1e-4, atol=1e-9)
         if delta == 10.0:  # every residual in the quadratic part: the Newton model is the exact Hessian
             np.testing.assert_allclose(H[0], num_H, rtol=1e-3, atol=1e-3 * np.abs(num_H).max())
-        else:  # outside the quadratic part the model uses IRLS weights: symmetric, and still exact for the LSE term
+        else:  # outside the quadratic part the search uses IRLS weights; irls=False is the exact Hessian
             np.testing.assert_allclose(H[0], H[0].T)
+            H_exact = fitting._batch_newton_system(t0[None], x, z, y, delta, None, irls=False)[2]
+            np.testing.assert_allclose(H_exact[0], num_H, rtol=1e-3, atol=1e-3 * np.abs(num_H).max())
 
 
 def test_recovers_known_parameters_without_noise():
