@@ -11,10 +11,32 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["positive", "finite", "same_shape", "at_least"]
+__all__ = ["positive", "finite", "same_shape", "broadcast_shape", "at_least"]
+
+
+def _contains_bool(value: object) -> bool:
+    """True if ``value`` is a bool, a boolean array, or a (nested) list/tuple holding one."""
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_contains_bool(v) for v in value)
+    if hasattr(value, "dtype") or hasattr(value, "__array__"):
+        try:
+            return bool(np.asarray(value).dtype == np.bool_)
+        except (TypeError, ValueError):
+            return False
+    return False
 
 
 def _as_float_array(value: ArrayLike, name: str) -> NDArray[np.float64]:
+    # Booleans convert silently to 1.0 and 0.0, so ``law.loss(True, 1e9)`` would
+    # "work"; a flag passed where a size belongs is always a mistake.
+    if _contains_bool(value):
+        got = repr(bool(value)) if isinstance(value, (bool, np.bool_)) else "boolean values"
+        raise TypeError(
+            f"{name} must be a number or an array of numbers, got {got}: booleans are "
+            f"not sizes; pass the numbers themselves (e.g. 1.0, not True; x[mask], not mask)"
+        )
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -23,7 +45,11 @@ def _as_float_array(value: ArrayLike, name: str) -> NDArray[np.float64]:
 
 
 def finite(value: ArrayLike, name: str) -> NDArray[np.float64]:
-    """Return ``value`` as a float array, raising if any element is NaN or infinite."""
+    """Return ``value`` as a float array, raising if any element is NaN or infinite.
+
+    Booleans (scalars, boolean arrays, lists holding one) are refused with a
+    :class:`TypeError`, as are non-numeric values.
+    """
     arr = _as_float_array(value, name)
     bad = ~np.isfinite(arr)
     if bad.any():
@@ -47,6 +73,9 @@ def positive(value: ArrayLike, name: str) -> NDArray[np.float64]:
 
     Raises
     ------
+    TypeError
+        If ``value`` is not numeric, or is a boolean (``True``, a boolean
+        array, or a list holding a boolean).
     ValueError
         If any element is NaN, infinite, zero or negative.
     """
@@ -68,6 +97,26 @@ def same_shape(**arrays: NDArray[np.float64]) -> tuple[int, ...]:
         desc = ", ".join(f"{k} {v}" for k, v in shapes.items())
         raise ValueError(f"inputs must have the same shape, got {desc}")
     return next(iter(shapes.values()))
+
+
+def broadcast_shape(**arrays: NDArray[np.float64]) -> tuple[int, ...]:
+    """Raise unless the arrays broadcast against each other; return the broadcast shape.
+
+    Use this where inputs are meant to broadcast (a column of sizes against a
+    row of token counts gives a grid), so that a mismatch such as ``(3,)``
+    against ``(2,)`` fails naming the arguments and their shapes instead of
+    with NumPy's bare "operands could not be broadcast" error.
+    """
+    shapes = {name: np.shape(a) for name, a in arrays.items()}
+    try:
+        return tuple(np.broadcast_shapes(*shapes.values()))
+    except ValueError:
+        desc = ", ".join(f"{k} {v}" for k, v in shapes.items())
+        raise ValueError(
+            f"inputs must have the same shape or shapes that broadcast against each other, "
+            f"got {desc}; pass arrays of equal length, or a column and a row "
+            f"(e.g. x[:, None] and y[None, :]) for a grid"
+        ) from None
 
 
 def at_least(n: int, count: int, what: str) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validate import positive, same_shape
+from ._validate import broadcast_shape, positive
 
 __all__ = ["ChinchillaLaw"]
 
@@ -79,15 +79,30 @@ class ChinchillaLaw:
     def loss(self, N: ArrayLike, D: ArrayLike) -> NDArray[np.float64] | float:
         """Predicted loss (nats per token) of ``N`` parameters trained on ``D`` tokens.
 
-        ``N`` and ``D`` broadcast against each other (pass a column and a row
-        for a grid).
+        Parameters
+        ----------
+        N
+            Parameters (count), > 0.
+        D
+            Training tokens (count), > 0. Broadcasts against ``N`` (pass a
+            column and a row for a grid).
+
+        Returns
+        -------
+        float or ndarray
+            Loss in nats per token; a float when both inputs are scalars.
+
+        Raises
+        ------
+        TypeError
+            If an input is not numeric or is boolean.
+        ValueError
+            If an input is not finite and positive, or the shapes of ``N`` and
+            ``D`` neither match nor broadcast.
         """
         n = positive(N, "N")
         d = positive(D, "D")
-        try:
-            np.broadcast_shapes(n.shape, d.shape)
-        except ValueError:
-            same_shape(N=n, D=d)
+        broadcast_shape(N=n, D=d)
         return _scalar_or_array(self.E + self.A * n ** (-self.alpha) + self.B * d ** (-self.beta))
 
     # ------------------------------------------------------- allocation

@@ -73,8 +73,9 @@ def fit_power_law(x: ArrayLike, y: ArrayLike) -> PowerLawFit:
     Parameters
     ----------
     x, y
-        Positive, finite, same-length 1-D data (at least 2 points with
-        distinct ``x``; 3 or more for standard errors).
+        Positive, finite data of the same shape (usually 1-D; arrays of
+        higher dimension are paired element by element and flattened). At
+        least 2 points with distinct ``x``; 3 or more for standard errors.
 
     Returns
     -------
@@ -85,8 +86,10 @@ def fit_power_law(x: ArrayLike, y: ArrayLike) -> PowerLawFit:
     Raises
     ------
     ValueError
-        Non-positive or non-finite values, mismatched lengths, fewer than two
-        points, or all ``x`` equal (no line to fit).
+        Non-positive or non-finite values, ``x`` and ``y`` of different
+        shapes, fewer than two points, or all ``x`` equal (no line to fit).
+    TypeError
+        Non-numeric or boolean values.
 
     Examples
     --------
@@ -94,9 +97,12 @@ def fit_power_law(x: ArrayLike, y: ArrayLike) -> PowerLawFit:
     >>> round(fit.exponent, 6), round(fit.prefactor, 6)
     (1.0, 2.0)
     """
-    xs = positive(x, "x").ravel()
-    ys = positive(y, "y").ravel()
+    xs = positive(x, "x")
+    ys = positive(y, "y")
+    # Compare shapes before flattening: (2, 3) and (3, 2) have the same size,
+    # but pairing their flattened elements would pair the wrong points.
     same_shape(x=xs, y=ys)
+    xs, ys = xs.ravel(), ys.ravel()
     at_least(2, xs.size, "points to fit a power law")
     lx, ly = np.log(xs), np.log(ys)
     if np.ptp(lx) == 0:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validate import positive
+from ._validate import broadcast_shape, positive
 
 __all__ = [
     "PF_DAY",
@@ -46,30 +46,93 @@ def training_compute(N: ArrayLike, D: ArrayLike) -> NDArray[np.float64] | float:
     Returns
     -------
     float or ndarray
-        FLOPs.
+        FLOPs; a float when both inputs are scalars.
+
+    Raises
+    ------
+    TypeError
+        If an input is not numeric or is boolean.
+    ValueError
+        If an input is not finite and positive, or the shapes of ``N`` and
+        ``D`` neither match nor broadcast.
     """
     n = positive(N, "N")
     d = positive(D, "D")
+    broadcast_shape(N=n, D=d)
     out = 6.0 * n * d
     return float(out) if out.ndim == 0 else out
 
 
 def tokens_for_compute(C: ArrayLike, N: ArrayLike) -> NDArray[np.float64] | float:
-    """Tokens ``D = C / (6 N)`` that a budget ``C`` (FLOPs) buys for a model of ``N`` parameters."""
+    """Tokens ``D = C / (6 N)`` that a budget ``C`` (FLOPs) buys for a model of ``N`` parameters.
+
+    Parameters
+    ----------
+    C
+        Training compute (FLOPs), > 0.
+    N
+        Parameters (count), > 0. Broadcasts against ``C``.
+
+    Returns
+    -------
+    float or ndarray
+        Tokens (count); a float when both inputs are scalars.
+
+    Raises
+    ------
+    TypeError
+        If an input is not numeric or is boolean.
+    ValueError
+        If an input is not finite and positive, or the shapes of ``C`` and
+        ``N`` neither match nor broadcast.
+    """
     c = positive(C, "C")
     n = positive(N, "N")
+    broadcast_shape(C=c, N=n)
     out = c / (6.0 * n)
     return float(out) if out.ndim == 0 else out
 
 
 def to_pf_days(flops: ArrayLike) -> NDArray[np.float64] | float:
-    """Convert FLOPs to PF-days (divide by :data:`PF_DAY`)."""
+    """Convert FLOPs to PF-days (divide by :data:`PF_DAY`).
+
+    Parameters
+    ----------
+    flops
+        Compute in FLOPs, finite and > 0 (scalar or array).
+
+    Returns
+    -------
+    float or ndarray
+        Compute in PF-days.
+
+    Raises
+    ------
+    ValueError
+        If any value is zero, negative, NaN or infinite.
+    """
     out = positive(flops, "flops") / PF_DAY
     return float(out) if out.ndim == 0 else out
 
 
 def from_pf_days(pf_days: ArrayLike) -> NDArray[np.float64] | float:
-    """Convert PF-days to FLOPs (multiply by :data:`PF_DAY`)."""
+    """Convert PF-days to FLOPs (multiply by :data:`PF_DAY`).
+
+    Parameters
+    ----------
+    pf_days
+        Compute in PF-days, finite and > 0 (scalar or array).
+
+    Returns
+    -------
+    float or ndarray
+        Compute in FLOPs.
+
+    Raises
+    ------
+    ValueError
+        If any value is zero, negative, NaN or infinite.
+    """
     out = positive(pf_days, "pf_days") * PF_DAY
     return float(out) if out.ndim == 0 else out
 
@@ -157,7 +220,14 @@ class ForwardFlops:
 
     @property
     def context_fraction(self) -> float:
-        """Share of the non-embedding cost due to the context term: ``n_ctx / (12 d_model)`` for the standard shape, relative to 2N."""
+        """Share of the non-embedding forward cost due to the context term (dimensionless).
+
+        ``attention_mask / non_embedding = 2 n_layer n_ctx d_attn / (2N + 2 n_layer n_ctx d_attn)``,
+        which for the standard shape (``d_attn = d_model``, ``d_ff = 4 d_model``)
+        is ``n_ctx / (12 d_model + n_ctx)``. Kaplan's ``n_ctx / (12 d_model)``
+        is the context term relative to ``2N`` instead (``attention_mask /
+        without_context``); the two agree when ``n_ctx << 12 d_model``.
+        """
         return self.attention_mask / self.non_embedding
 
 

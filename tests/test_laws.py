@@ -33,8 +33,18 @@ def test_loss_vectorised_and_broadcasts():
 
 
 def test_loss_rejects_mismatched_shapes():
-    with pytest.raises(ValueError, match="same shape"):
+    with pytest.raises(ValueError, match="same shape or shapes that broadcast") as info:
         HOFFMANN2022.loss(np.ones(3) * 1e9, np.ones(2) * 1e9)
+    assert "N (3,)" in str(info.value) and "D (2,)" in str(info.value)
+
+
+@pytest.mark.parametrize("flag", [True, False, np.bool_(True), np.array([True, True])])
+def test_loss_refuses_booleans(flag):
+    """``True`` would otherwise be read as 1 parameter (or 1 token) and give a finite loss."""
+    with pytest.raises(TypeError, match="N must be a number.*booleans are not sizes"):
+        HOFFMANN2022.loss(flag, 1e9)
+    with pytest.raises(TypeError, match="D must be a number"):
+        HOFFMANN2022.loss(1e9, flag)
 
 
 @pytest.mark.parametrize("bad", [0.0, -5.0, math.nan, math.inf])

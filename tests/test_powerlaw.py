@@ -50,6 +50,27 @@ def test_bad_input(x, y, match):
         fit_power_law(x, y)
 
 
+def test_shapes_checked_before_flattening():
+    """(2, 3) and (3, 2) have the same size; flattening both would silently pair the wrong points."""
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    with pytest.raises(ValueError, match=r"same shape, got x \(2, 3\), y \(3, 2\)"):
+        fit_power_law(x, 2.0 * x.T)
+    with pytest.raises(ValueError, match="same shape"):
+        fit_power_law(x.ravel(), (2.0 * x).reshape(6, 1))
+
+
+def test_same_shape_2d_inputs_are_paired_elementwise():
+    x = np.logspace(0, 5, 6).reshape(2, 3)
+    fit = fit_power_law(x, 2.0 * x**0.5)
+    assert fit.exponent == pytest.approx(0.5)
+    assert fit.n == 6
+
+
+def test_booleans_are_refused():
+    with pytest.raises(TypeError, match="booleans are not sizes"):
+        fit_power_law([1.0, 2.0, True], [1.0, 2.0, 3.0])
+
+
 def test_power_law_function():
     assert power_law(4.0, 2.0, 0.5) == pytest.approx(4.0)
     with pytest.raises(ValueError):

@@ -34,6 +34,52 @@ def test_training_compute_rejects_bad_sizes(bad):
         training_compute(1e9, bad)
 
 
+@pytest.mark.parametrize("func,names", [(training_compute, ("N", "D")), (units.tokens_for_compute, ("C", "N"))])
+def test_two_array_functions_name_mismatched_shapes(func, names):
+    first, second = names
+    with pytest.raises(ValueError, match="same shape or shapes that broadcast") as info:
+        func(np.full(3, 1e9), np.full(2, 1e9))
+    msg = str(info.value)
+    assert f"{first} (3,)" in msg and f"{second} (2,)" in msg
+
+
+@pytest.mark.parametrize("func", [training_compute, units.tokens_for_compute])
+def test_two_array_functions_broadcast_a_column_against_a_row(func):
+    out = func(np.array([[1e20], [2e20]]), np.array([1e9, 2e9, 3e9]))
+    assert out.shape == (2, 3)
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, math.nan, math.inf, -math.inf])
+def test_tokens_for_compute_rejects_bad_sizes(bad):
+    with pytest.raises(ValueError, match="C must be"):
+        units.tokens_for_compute(bad, 1e9)
+    with pytest.raises(ValueError, match="N must be"):
+        units.tokens_for_compute(1e20, bad)
+
+
+@pytest.mark.parametrize("func,name", [(units.to_pf_days, "flops"), (units.from_pf_days, "pf_days")])
+@pytest.mark.parametrize("bad,match", [(0.0, "positive"), (-1.0, "positive"), (math.nan, "finite"),
+                                       (math.inf, "finite"), (-math.inf, "finite")])
+def test_pf_day_conversions_reject_bad_values(func, name, bad, match):
+    with pytest.raises(ValueError, match=f"{name} must be {match}"):
+        func(bad)
+    with pytest.raises(ValueError, match=f"{name} must be {match}"):
+        func(np.array([1.0, bad]))
+
+
+def test_pf_day_conversions_round_trip_arrays():
+    flops = np.array([1e18, 8.64e19, 3e23])
+    np.testing.assert_allclose(units.from_pf_days(units.to_pf_days(flops)), flops, rtol=1e-15)
+
+
+@pytest.mark.parametrize("bad", [True, False, np.bool_(True), np.array([True, False]), [1e9, True]])
+def test_booleans_are_not_sizes(bad):
+    with pytest.raises(TypeError, match="booleans are not sizes"):
+        training_compute(bad, 1e9)
+    with pytest.raises(TypeError, match="booleans are not sizes"):
+        units.to_pf_days(bad)
+
+
 def test_non_numeric_input_is_a_type_error():
     with pytest.raises(TypeError, match="must be a number"):
         training_compute("seventy billion", 1e9)
@@ -63,6 +109,9 @@ def test_forward_flops_matches_table_1():
     assert f.total == pytest.approx(f.non_embedding + 4 * 768 + 2 * 768 * 50257)
     # Context term relative to 2N is n_ctx / (12 d_model) for the standard shape.
     assert f.attention_mask / f.without_context == pytest.approx(1024 / (12 * 768))
+    # context_fraction is relative to the whole non-embedding cost, as its docstring says.
+    assert f.context_fraction == pytest.approx(f.attention_mask / f.non_embedding)
+    assert f.context_fraction == pytest.approx(1024 / (12 * 768 + 1024))
     assert 0 < f.context_fraction < 1
 
 
