@@ -150,14 +150,37 @@ def _download_dir(preferred: Path) -> Path:
     return Path(pooch.os_cache("scaling-laws-reproduced"))
 
 
+def _in_env_dir(path: Path) -> bool:
+    """True if ``path`` sits in the folder named by ``$SCALING_DATA_DIR`` (possibly shared)."""
+    env = os.environ.get(ENV_VAR)
+    if not env:
+        return False
+    return path.resolve().parent == Path(env).expanduser().resolve()
+
+
 def _verify(path: Path, entry: DataFile) -> Path:
+    """Return ``path`` if its SHA-256 matches ``entry``, else raise with advice fit for where it is."""
     actual = pooch.file_hash(str(path), alg="sha256")
     if actual != entry.sha256:
-        raise ChecksumMismatchError(
+        problem = (
             f"{entry.name} at {path} has SHA-256 {actual}, expected {entry.sha256}: the file is "
-            f"corrupt or a different version. Delete it and run again to download it from {entry.url}, "
-            f"or replace it with the original."
+            f"corrupt or a different version."
         )
+        if _in_env_dir(path):
+            # The folder may be shared with other checkouts (e.g. ../shared/data):
+            # deleting the file there would break them too, so do not suggest it.
+            advice = (
+                f" It is in the folder named by {ENV_VAR} ({path.parent}), which other checkouts "
+                f"may share, so do not simply delete it: replace it with a good copy (the pinned "
+                f"original is at {entry.url}), or point {ENV_VAR} at another folder (or unset it) "
+                f"to have the file downloaded there (or into the user cache) instead."
+            )
+        else:
+            advice = (
+                f" It is a cached download: delete it and run again to fetch it afresh from "
+                f"{entry.url}."
+            )
+        raise ChecksumMismatchError(problem + advice)
     return path
 
 

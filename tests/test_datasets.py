@@ -79,12 +79,41 @@ def test_missing_file_without_network_says_what_to_do(isolated):
     assert isinstance(info.value, FileNotFoundError)
 
 
-def test_corrupt_file_is_refused(isolated):
+def test_corrupt_file_in_data_dir_is_refused_without_advice_to_delete(isolated):
+    """A file in SCALING_DATA_DIR may be a shared copy: replace it or look elsewhere, never delete."""
     (isolated / "svg_extracted_data.csv").write_text("x,y\n1,2\n")
     with pytest.raises(datasets.ChecksumMismatchError, match="SHA-256") as info:
         datasets.fetch("svg_extracted_data.csv")
-    assert str(isolated) in str(info.value)
-    assert "Delete it" in str(info.value)
+    msg = str(info.value)
+    assert str(isolated) in msg
+    assert datasets.ENV_VAR in msg
+    assert "replace it with a good copy" in msg
+    assert "unset it" in msg
+    assert "delete it and run again" not in msg.lower()
+    assert (isolated / "svg_extracted_data.csv").exists()  # refused, not removed
+
+
+def test_corrupt_cached_download_says_delete_it(isolated, monkeypatch, tmp_path):
+    """A bad file in the user cache is ours to remove: the advice is to delete it and fetch it again."""
+    monkeypatch.delenv(datasets.ENV_VAR)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "svg_extracted_data.csv").write_text("x,y\n1,2\n")
+    with pytest.raises(datasets.ChecksumMismatchError, match="SHA-256") as info:
+        datasets.fetch("svg_extracted_data.csv")
+    msg = str(info.value)
+    assert str(cache) in msg
+    assert "cached download: delete it and run again" in msg
+    assert datasets.REGISTRY["svg_extracted_data.csv"].url in msg
+
+
+def test_corrupt_file_in_cache_beside_a_data_dir_says_delete_it(isolated, tmp_path):
+    """With SCALING_DATA_DIR set but lacking the file, a bad copy in the user cache is still a cache."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "svg_extracted_data.csv").write_text("x,y\n1,2\n")
+    with pytest.raises(datasets.ChecksumMismatchError, match="cached download: delete it"):
+        datasets.fetch("svg_extracted_data.csv")
 
 
 def test_download_path_is_used_when_file_absent(isolated, monkeypatch, tmp_path):
