@@ -117,12 +117,27 @@ def compare(rows: Iterable[Row], digits: int = 4) -> pd.DataFrame:
     )
 
 
-def format_table(rows: Iterable[Row], digits: int = 4) -> str:
-    """The comparison as plain text, left-aligned quantities (what notebooks print)."""
+def format_table(
+    rows: Iterable[Row], digits: int = 4, *, reference: str = "paper", computed: str = "reproduced"
+) -> str:
+    """The comparison as plain text, left-aligned quantities (what notebooks print).
+
+    Parameters
+    ----------
+    rows
+        The rows to print.
+    digits
+        Significant figures of the values.
+    reference, computed
+        Headings of the two value columns. Keep the defaults for published numbers and their
+        reproductions; rename them where the reference is not a published number (for example
+        ``reference="truth (eq. 5.6)"``) or the table checks the paper's numbers against each other.
+    """
     df = compare(rows, digits)
     width = max([len(q) for q in df["quantity"]] + [len("quantity")])
     df["quantity"] = [q.ljust(width) for q in df["quantity"]]
-    return df.rename(columns={"quantity": "quantity".ljust(width)}).to_string(index=False)
+    names = {"quantity": "quantity".ljust(width), "paper": reference, "reproduced": computed}
+    return df.rename(columns=names).to_string(index=False)
 
 
 def check(rows: Sequence[Row] | Iterable[Row]) -> None:
