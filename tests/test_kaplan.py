@@ -79,7 +79,7 @@ def test_overfitting_rule_rejects_bad_delta():
         k.data_to_avoid_overfitting(-5)
 
 
-def test_early_stopping_steps_positive_and_decreasing_in_data():
+def test_early_stopping_steps_positive_and_increasing_in_data():
     s = k.early_stopping_steps(3e8, np.array([1e8, 1e9, 1e10]))
     assert np.all(s > 0) and np.all(np.diff(s) > 0)  # more data: stop later
 
