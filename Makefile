@@ -51,7 +51,7 @@ browser: $(STAMP)
 	$(BIN)/python -m pytest tests/browser
 
 benchmark: $(STAMP)
-	$(BIN)/python benchmarks/bench_fit.py
+	$(BIN)/python benchmarks/bench_fit.py $(ARGS)
 
 clean:
 	rm -rf _build .pytest_cache
