@@ -9,7 +9,8 @@ Three sub-commands, built on :mod:`scaling.laws` and :mod:`scaling.devries`:
 ``shrink --params N --tokens D``
     Where a model of ``N`` parameters trained on ``D`` tokens sits: its
     budget, predicted loss, ``k_N`` (its size over the compute-optimal size for
-    its loss) and compute overhead.
+    its loss) and compute overhead; also its size over the compute-optimal size
+    of its own budget (de Vries' reading, ``k_N same budget``).
 ``overhead --kn K [K ...]``
     The data factor ``k_D`` and compute overhead of a model ``K`` times the
     compute-optimal size, with the law's asymptote and critical model size.
@@ -30,9 +31,10 @@ from typing import Any
 from . import devries
 from .laws import ChinchillaLaw
 from .published import CHINCHILLA_LAWS, KAPLAN2020_ALLOCATION
+from .report import fmt
 from .units import PF_DAY
 
-__all__ = ["main", "build_parser", "parse_quantity"]
+__all__ = ["main", "build_parser", "parse_quantity", "parse_fraction"]
 
 LAW_DESCRIPTIONS = {
     "printed": "Hoffmann et al. (2022) Approach 3, as printed: E=1.69 A=406.4 B=410.7 alpha=0.34 beta=0.28",
@@ -51,7 +53,8 @@ units:
                   One PF-day is 8.64e19 FLOPs.
   params N        parameters (a count); 7e9 or 7B.
   tokens D        training tokens (a count); 1e12 or 1T.
-  k_N             model size as a fraction of the compute-optimal size (0.5 = half).
+  k_N             model size as a fraction of the compute-optimal size: a plain number
+                  (0.5 = half; 50% is also accepted), no K/M/B/T suffix.
   overhead        extra training FLOPs over the compute-optimal model of the same loss,
                   in per cent (20 % = 1.2x the compute).
   loss            predicted cross-entropy, nats per token, under the chosen law
@@ -94,17 +97,61 @@ def parse_quantity(text: str) -> float:
     return value
 
 
+def parse_fraction(text: str) -> float:
+    """Parse ``--kn``: a model size as a positive finite fraction of the compute-optimal size (``'0.5'``, ``'50%'``).
+
+    Unlike :func:`parse_quantity` it takes no K/M/B/T suffix: ``0.5K`` is a
+    mistake, not 500.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If the text is not a number (or a percentage), or is not finite and positive.
+    """
+    s = text.strip().replace("_", "")
+    scale = 1.0
+    if s.endswith("%"):
+        scale, s = 0.01, s[:-1].strip()
+    try:
+        value = float(s) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a model fraction: k_N is the model size as a fraction of the compute-optimal "
+            "size, a plain number such as 0.5 (half) or 50%, without a K/M/B/T suffix"
+        ) from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"k_N {text!r} is not finite: give a fraction such as 0.5")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"k_N {text!r} must be positive: it is the model size over the compute-optimal size "
+            "(0.5 = half the optimal size)"
+        )
+    return value
+
+
 def _laws(name: str) -> dict[str, ChinchillaLaw]:
     return dict(CHINCHILLA_LAWS) if name == "all" else {name: CHINCHILLA_LAWS[name]}
 
 
 # ------------------------------------------------------------------ formatting
 def _count(x: float) -> str:
-    """A count (parameters, tokens) at 4 significant figures with a suffix: 12.52B, 1.088T."""
+    """A count (parameters, tokens) at 4 significant figures with a suffix: 12.52B, 1.088T.
+
+    Beyond 1000P, and below 0.001, scientific notation (``2.400e+21``): a
+    suffix would need a mantissa of many digits there.
+    """
+    r = float(f"{x:.4g}")  # round first, so that 999.96B prints as 1T, not 1000B
+    if not math.isfinite(r) or abs(r) >= 1e18 or (r != 0 and abs(r) < 1e-3):
+        return f"{x:.3e}"
     for suffix, scale in (("P", 1e15), ("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
-        if abs(x) >= scale:
-            return f"{x / scale:.4g}{suffix}"
-    return f"{x:.4g}"
+        if abs(r) >= scale:
+            return f"{r / scale:.4g}{suffix}"
+    return f"{r:.4g}"
+
+
+def _fixed(x: float, decimals: int) -> str:
+    """``x`` with a fixed number of decimals between 1e-3 and 1e6, in scientific notation outside."""
+    return f"{x:.{decimals}f}" if 1e-3 <= abs(x) < 1e6 else f"{x:.3e}"
 
 
 def _flops(x: float) -> str:
@@ -112,7 +159,9 @@ def _flops(x: float) -> str:
 
 
 def _pct(x: float | None) -> str:
-    return "unreachable" if x is None else f"{100 * x:.1f}%"
+    if x is None:
+        return "unreachable"
+    return f"{100 * x:.1f}%" if abs(100 * x) < 1e6 else f"{100 * x:.3e}%"
 
 
 def _table(rows: list[dict[str, str]]) -> str:
@@ -152,11 +201,11 @@ def _plan(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     out = {"command": "plan", "compute_flops": C, "compute_pf_days": c_pf, "rows": records, "kaplan": kaplan}
     text_rows = [
         {"law": r["law"], "N_opt (params)": _count(r["N_opt"]), "D_opt (tokens)": _count(r["D_opt"]),
-         "tokens/param": f"{r['tokens_per_parameter']:.1f}", "loss (nats/token)": f"{r['loss']:.4f}"}
+         "tokens/param": fmt(r["tokens_per_parameter"], 3), "loss (nats/token)": _fixed(r["loss"], 4)}
         for r in records
     ]
     text_rows.append({"law": "kaplan*", "N_opt (params)": _count(n_k), "D_opt (tokens)": _count(d_k),
-                      "tokens/param": f"{d_k / n_k:.1f}", "loss (nats/token)": "-"})
+                      "tokens/param": fmt(d_k / n_k, 3), "loss (nats/token)": "-"})
     text = (
         f"Compute-optimal allocation for C = {_flops(C)} FLOPs ({c_pf:.4g} PF-days)\n\n"
         + _table(text_rows)
@@ -169,24 +218,30 @@ def _plan(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
 def _shrink(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     records = []
     for name, law in _laws(args.law).items():
-        p = devries.shrink(args.params, args.tokens, law)
+        try:
+            p = devries.shrink(args.params, args.tokens, law)
+        except ValueError as exc:
+            raise ValueError(f"cannot place --params {args.params:g} --tokens {args.tokens:g}: {exc}") from None
         records.append({"law": name, **p.as_dict()})
     r0 = records[0]
     out = {"command": "shrink", "params": args.params, "tokens": args.tokens, "compute_flops": r0["compute"],
            "rows": records}
     text_rows = [
-        {"law": r["law"], "loss (nats/token)": f"{r['loss']:.4f}", "N_opt (params)": _count(r["N_opt"]),
-         "D_opt (tokens)": _count(r["D_opt"]), "k_N": f"{r['k_N']:.3f}", "k_D": f"{r['k_D']:.3f}",
-         "overhead": _pct(r["overhead"]), "beyond critical": "yes" if r["beyond_critical"] else "no"}
+        {"law": r["law"], "loss (nats/token)": _fixed(r["loss"], 4), "N_opt (params)": _count(r["N_opt"]),
+         "D_opt (tokens)": _count(r["D_opt"]), "k_N": _fixed(r["k_N"], 3), "k_D": _fixed(r["k_D"], 3),
+         "overhead": _pct(r["overhead"]), "beyond critical": "yes" if r["beyond_critical"] else "no",
+         "k_N same budget": _fixed(r["k_N_same_budget"], 3)}
         for r in records
     ]
     text = (
         f"A model of {_count(args.params)} parameters trained on {_count(args.tokens)} tokens "
-        f"({args.tokens / args.params:.1f} tokens/param), budget C = 6ND = {_flops(r0['compute'])} FLOPs\n\n"
+        f"({fmt(args.tokens / args.params, 3)} tokens/param), budget C = 6ND = {_flops(r0['compute'])} FLOPs\n\n"
         + _table(text_rows)
         + "\n\nN_opt, D_opt: the compute-optimal model that reaches the same loss with the least compute."
-        "\nk_N = N / N_opt; overhead = 6ND / (6 N_opt D_opt) - 1; beyond critical: k_N below the size"
-        "\nat which the overhead reaches 100 %."
+        "\nk_N = N / N_opt (equal loss); overhead = 6ND / (6 N_opt D_opt) - 1; beyond critical: k_N below"
+        "\nthe size at which the overhead reaches 100 %."
+        "\nk_N same budget = N / N_opt(6ND): the size over the compute-optimal size of the model's own"
+        "\nbudget (de Vries' reading; that optimum reaches a lower loss, so this is not the k_N of the curve)."
     )
     return out, text
 
@@ -211,7 +266,7 @@ def _overhead(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
                          "the asymptote (see `scaling overhead --kn 0.5` for the asymptotes)")
     out = {"command": "overhead", "rows": records}
     text_rows = [
-        {"law": r["law"], "k_N": f"{r['k_N']:.4g}", "k_D": "-" if r["k_D"] is None else f"{r['k_D']:.4f}",
+        {"law": r["law"], "k_N": f"{r['k_N']:.4g}", "k_D": "-" if r["k_D"] is None else _fixed(r["k_D"], 4),
          "overhead": _pct(r["overhead"]), "asymptote k_N*": f"{r['asymptote']:.4f}",
          "critical k_N (100 %)": f"{r['critical_model_size']:.4f}"}
         for r in records
@@ -255,7 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=UNITS_HELP, formatter_class=_Formatter,
                        description="Locate a model of N parameters trained on D tokens: its budget 6ND, its "
                                    "predicted loss, the compute-optimal model with the same loss, its k_N and "
-                                   "its compute overhead.")
+                                   "its compute overhead; and N / N_opt(6ND), its size over the compute-optimal "
+                                   "size of its own budget (de Vries' same-budget reading).")
     p.add_argument("--params", "-N", type=parse_quantity, required=True, metavar="N",
                    help="parameters, e.g. 6.9e9 or 6.9B")
     p.add_argument("--tokens", "-D", type=parse_quantity, required=True, metavar="D",
@@ -268,8 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="The data factor k_D and compute overhead k_N k_D - 1 of a model k_N times "
                                    "the compute-optimal size (the same at every budget), with the law's "
                                    "asymptote and critical model size (overhead 100 %).")
-    p.add_argument("--kn", type=parse_quantity, nargs="+", required=True, metavar="K",
-                   help="model size as a fraction of the compute-optimal size, e.g. 0.5 (one or more)")
+    p.add_argument("--kn", type=parse_fraction, nargs="+", required=True, metavar="K",
+                   help="model size as a fraction of the compute-optimal size, e.g. 0.5 or 50%% (one or more)")
     common(p)
     p.set_defaults(run=_overhead)
     return parser

@@ -69,13 +69,36 @@ def _out(x: NDArray[np.float64]) -> NDArray[np.float64] | float:
 
 def _law(law: object) -> ChinchillaLaw:
     if not isinstance(law, ChinchillaLaw):
+        hint = ""
+        if isinstance(getattr(law, "law", None), ChinchillaLaw):
+            # e.g. a scaling.fitting.ParametricFit: the law is one attribute away
+            hint = f"; a {type(law).__name__} holds its fitted law in .law: pass fit.law"
+        elif isinstance(law, (int, float, np.ndarray)) and not isinstance(law, bool):
+            hint = "; the arguments are (k_N, law), in that order"
         raise TypeError(
-            f"law must be a scaling.laws.ChinchillaLaw (e.g. scaling.published.DEVRIES2023), got {type(law).__name__}"
+            f"law must be a scaling.laws.ChinchillaLaw (e.g. scaling.published.DEVRIES2023), "
+            f"got {type(law).__name__}{hint}"
         )
     return law
 
 
+def _not_a_number(value: object) -> bool:
+    """True for None, text, booleans, or a list/tuple holding one (things ``float()`` would misread or NaN)."""
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_not_a_number(v) for v in value)
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "bOSU" and (value.dtype.kind != "O" or any(_not_a_number(v) for v in value.ravel()))
+    return False
+
+
 def _k_N(k_N: ArrayLike) -> NDArray[np.float64]:
+    if _not_a_number(k_N):
+        raise TypeError(
+            f"k_N must be a number or an array of numbers (the model size as a fraction of the compute-optimal "
+            f"size, e.g. 0.5), got {k_N!r}; booleans, text and None are not model fractions"
+        )
     k = finite(k_N, "k_N")
     bad = k <= 0
     if bad.any():
@@ -135,6 +158,9 @@ def data_factor(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | flo
 
     Raises
     ------
+    TypeError
+        If ``k_N`` is not a number (``None``, text, a boolean) or ``law`` is not a
+        :class:`~scaling.laws.ChinchillaLaw` (for a fit, pass ``fit.law``).
     ValueError
         If ``k_N`` is not finite or not positive, or if ``k_N <= asymptote(law)``
         (then no finite amount of data reaches the loss).
@@ -173,9 +199,10 @@ def compute_overhead(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] 
 
     Raises
     ------
-    ValueError
+    TypeError, ValueError
         As :func:`data_factor`.
     """
+    law = _law(law)
     k = _k_N(k_N)
     return _out(k * np.asarray(data_factor(k, law)) - 1.0)
 
@@ -399,9 +426,14 @@ def compute_for_loss(L: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | 
             f"loss {loss.ravel()[np.flatnonzero((loss <= law.E).ravel())[0]]:g} is at or below this law's "
             f"irreducible loss E = {law.E:g} nats/token: no budget reaches it"
         )
+    return _out(_compute_for_reducible(loss - law.E, law))
+
+
+def _compute_for_reducible(reducible: NDArray[np.float64] | float, law: ChinchillaLaw) -> NDArray[np.float64]:
+    """:func:`compute_for_loss` from the reducible loss ``L - E`` (> 0), without subtracting ``E`` again."""
     gamma = law.alpha * law.beta / (law.alpha + law.beta)
     K = law.A * law.G ** (-law.alpha) + law.B * law.G**law.beta
-    return _out(6.0 * (K / (loss - law.E)) ** (1.0 / gamma))
+    return np.asarray(6.0 * (K / np.asarray(reducible, dtype=float)) ** (1.0 / gamma))
 
 
 @dataclass(frozen=True)
@@ -459,14 +491,23 @@ def shrink(N: float, D: float, law: ChinchillaLaw) -> Placement:
     Raises
     ------
     ValueError
-        If ``N`` or ``D`` is not a positive finite number.
+        If ``N`` or ``D`` is not a positive finite number, or if the budget
+        ``6 N D`` overflows double precision (above about 1.8e308 FLOPs).
     """
     law = _law(law)
     n = float(positive(N, "N"))
     d = float(positive(D, "D"))
     c = 6.0 * n * d
-    loss = float(law.loss(n, d))
-    c_iso = float(compute_for_loss(loss, law))
+    if not math.isfinite(c):
+        raise ValueError(
+            f"the budget 6 N D = 6 x {n:g} parameters x {d:g} tokens is above the largest double-precision "
+            f"number (1.8e308 FLOPs), so the model cannot be placed; use N and D with N x D below 3e307"
+        )
+    # The reducible loss A/N**alpha + B/D**beta, computed directly: L - E would lose every digit once it
+    # falls below E's rounding error (sizes beyond about 1e45), and compute_for_loss would then see L = E.
+    reducible = float(law.A * n ** (-law.alpha) + law.B * d ** (-law.beta))
+    loss = law.E + reducible
+    c_iso = float(_compute_for_reducible(reducible, law))
     n_opt, d_opt = (float(x) for x in law.optimal_allocation(c_iso))
     k_n = n / n_opt
     return Placement(

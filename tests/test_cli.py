@@ -89,6 +89,11 @@ def test_overhead_unreachable_for_some_laws_is_shown_not_fatal(capsys):
         (["overhead", "--kn", "0"], "must be positive"),
         (["overhead", "--kn", "-0.5"], "must be positive"),
         (["overhead", "--kn", "nan"], "not finite"),
+        (["overhead", "--kn", "inf"], "not finite"),
+        (["overhead", "--kn", "0.5K"], "not a model fraction"),  # a size suffix is a mistake, not 500
+        (["overhead", "--kn", "7B"], "not a model fraction"),
+        (["overhead", "--kn", "half"], "not a model fraction"),
+        (["shrink", "--params", "1e300", "--tokens", "1e300"], "--params 1e+300 --tokens 1e+300"),
         (["plan", "--compute", "inf"], "not finite"),
         (["plan", "--compute", "abc"], "not a number"),
         (["plan", "--compute=-1e20"], "must be positive"),
@@ -129,3 +134,74 @@ def test_module_entry_point_runs():
     res = subprocess.run([sys.executable, "-m", "scaling", "overhead", "--kn", "0.01", "--law", "devries"],
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "asymptote" in res.stderr
+
+
+def test_kn_errors_talk_about_k_N_not_sizes(capsys):
+    code, _, err = run(capsys, "overhead", "--kn", "0.5K")
+    assert code == 2
+    assert "fraction of the compute-optimal size" in err and "suffix" in err
+    assert "7B" not in err and "token" not in err  # the size parser's wording does not apply to k_N
+    code, _, err = run(capsys, "overhead", "--kn", "-0.5")
+    assert code == 2 and "k_N '-0.5' must be positive" in err
+
+
+@pytest.mark.parametrize("text, value", [("0.5", 0.5), ("50%", 0.5), (" 2.5 ", 2.5), ("1e-1", 0.1)])
+def test_parse_fraction(text, value):
+    assert cli.parse_fraction(text) == pytest.approx(value)
+
+
+def test_kn_accepts_a_percentage(capsys):
+    code, out, _ = run(capsys, "overhead", "--kn", "50%", "--law", "devries", "--json")
+    assert code == 0
+    (row,) = json.loads(out)["rows"]
+    assert row["k_N"] == 0.5 and row["overhead"] == pytest.approx(compute_overhead(0.5, DEVRIES2023))
+
+
+def test_tokens_per_parameter_keeps_significant_figures(capsys):
+    """Kaplan's allocation trains on fewer tokens than parameters: 0.268, not '0.3' (or '0.0' at huge budgets)."""
+    code, out, _ = run(capsys, "plan", "-C", "5.76e23", "--law", "devries")
+    assert code == 0
+    kaplan_row = next(line for line in out.splitlines() if line.startswith("kaplan*"))
+    assert kaplan_row.split()[3] == "0.268"
+    code, out, _ = run(capsys, "plan", "-C", "1e40")
+    assert code == 0
+    table = out.split("\n\n")[1].splitlines()
+    cells = [line.split() for line in table[2:]]
+    assert all(len(c) == 5 for c in cells)  # every row keeps its five columns
+    assert all(c[3] not in ("0.0", "0.00") for c in cells)
+    assert next(c for c in cells if c[0] == "kaplan*")[3] == "9.08e-09"
+
+
+@pytest.mark.parametrize("x, text", [(12.518e9, "12.52B"), (1.088e12, "1.088T"), (999.96e9, "1T"),
+                                     (2.4e21, "2.400e+21"), (694.6e15, "694.6P"), (0.5719, "0.5719"),
+                                     (3.633e-6, "3.633e-06"), (950.0, "950")])
+def test_counts_keep_a_readable_width(x, text):
+    assert cli._count(x) == text
+
+
+def test_huge_and_tiny_inputs_stay_readable(capsys):
+    for argv in (["plan", "-C", "1e40"], ["plan", "-C", "1"], ["shrink", "-N", "1e150", "-D", "1e150"],
+                 ["shrink", "-N", "1e-3", "-D", "1e-3"], ["overhead", "--kn", "1e9"]):
+        code, out, err = run(capsys, *argv)
+        assert code == 0 and err == "", argv
+        assert "e+06P" not in out and "inf" not in out and "nan" not in out
+        for line in out.split("\n\n")[1].splitlines()[2:]:  # the data rows, below header and rule
+            assert max(len(cell) for cell in line.split()) <= 12, line  # e.g. 1.234e+21, 5.310e+23%
+
+
+def test_shrink_beyond_double_precision_explains_in_the_users_terms(capsys):
+    code, out, err = run(capsys, "shrink", "--params", "1e300", "--tokens", "1e300")
+    assert code == 2 and out == ""
+    assert "--params 1e+300 --tokens 1e+300" in err and "1.8e308" in err
+    assert "irreducible" not in err  # the old, misleading reason
+
+
+def test_shrink_table_shows_the_same_budget_reading(capsys):
+    code, out, _ = run(capsys, "shrink", "-N", "6.9B", "-D", "1T", "--law", "devries")
+    assert code == 0
+    header, _, row = out.split("\n\n")[1].splitlines()
+    assert "k_N same budget" in header
+    p = dv.shrink(6.9e9, 1e12, DEVRIES2023)
+    assert row.split()[-1] == f"{p.k_N_same_budget:.3f}" == "0.551"  # the post's N / N_opt(6ND)
+    assert f"{p.k_N:.3f}" in row.split()  # beside the equal-loss k_N, 0.580
+    assert "N / N_opt(6ND)" in out

@@ -87,6 +87,39 @@ def test_type_of_law_is_checked():
         data_factor(0.5, {"alpha": 0.3})
 
 
+def test_a_fit_instead_of_its_law_suggests_fit_law():
+    from scaling.fitting import ParametricFit
+
+    fit = ParametricFit(law=DEVRIES2023, objective=0.0)
+    for call in (lambda: data_factor(0.5, fit), lambda: compute_overhead(0.5, fit), lambda: dv.asymptote(fit),
+                 lambda: dv.critical_model_size(fit)):
+        with pytest.raises(TypeError, match=r"got ParametricFit.*pass fit\.law"):
+            call()
+    assert data_factor(0.5, fit.law) == data_factor(0.5, DEVRIES2023)
+
+
+def test_swapped_arguments_say_the_order():
+    for f in (data_factor, compute_overhead):
+        with pytest.raises(TypeError, match=r"\(k_N, law\), in that order"):
+            f(DEVRIES2023, 0.5)
+
+
+@pytest.mark.parametrize("bad", [None, True, False, np.True_, "0.5", b"0.5", [0.5, None], [0.5, True],
+                                 np.array([True, False]), np.array(["0.5"]), np.array([0.5, None], dtype=object)])
+def test_k_N_that_is_not_a_number_is_a_type_error(bad):
+    """None used to read as NaN ("NaN or infinite"), a string as its number: both are type errors."""
+    for f in (data_factor, compute_overhead, dv.overhead_curve):
+        with pytest.raises(TypeError, match="k_N must be a number"):
+            f(bad, DEVRIES2023)
+
+
+def test_numeric_k_N_of_any_numeric_type_is_accepted():
+    expected = data_factor(0.5, DEVRIES2023)
+    for k in (0.5, np.float32(0.5), np.array(0.5), [0.5], (0.5,), np.array([0.5], dtype=object)):
+        assert np.asarray(data_factor(k, DEVRIES2023)).item() == pytest.approx(expected, rel=1e-7)
+    assert data_factor(1, DEVRIES2023) == pytest.approx(1.0)  # an int is a number, not a flag
+
+
 @settings(max_examples=60, deadline=None)
 @given(k1=st.floats(0.11, 0.999), k2=st.floats(0.11, 0.999))
 def test_overhead_falls_monotonically_towards_one(k1, k2):
@@ -146,6 +179,20 @@ def test_shrink_of_a_compute_optimal_model_is_the_identity():
 def test_shrink_rejects_bad_sizes(N, D):
     with pytest.raises(ValueError):
         dv.shrink(N, D, DEVRIES2023)
+
+
+def test_shrink_of_enormous_models():
+    """Far beyond any real model the placement still works (the reducible loss is not computed as L - E) ..."""
+    for n in (1e50, 1e150):
+        p = dv.shrink(n, n, DEVRIES2023)
+        assert np.isfinite([p.k_N, p.overhead, p.iso_loss_compute]).all() and p.overhead > 0
+        # the iso-loss optimum reaches the model's reducible loss
+        r = DEVRIES2023.A * n ** -DEVRIES2023.alpha + DEVRIES2023.B * n ** -DEVRIES2023.beta
+        r_opt = DEVRIES2023.A * p.N_opt ** -DEVRIES2023.alpha + DEVRIES2023.B * p.D_opt ** -DEVRIES2023.beta
+        assert r_opt == pytest.approx(r, rel=1e-9)
+    # ... until 6 N D overflows, which is said in those terms
+    with pytest.raises(ValueError, match=r"6 N D = 6 x 1e\+300 parameters x 1e\+300 tokens.*1\.8e308"):
+        dv.shrink(1e300, 1e300, DEVRIES2023)
 
 
 def test_best_model_fraction_limits_and_monotone():
