@@ -118,7 +118,7 @@ class ParametricFit:
     theta
         The optimum in log form ``(a, b, e, alpha, beta)``: ``A = e**a, B = e**b, E = e**e``.
     n_starts
-        How many starts were tried.
+        How many starts of the grid were tried (the 8 structured starts of ``profile`` come on top).
     n_basins
         How many distinct end points the starts converged to (after merging).
     converged
