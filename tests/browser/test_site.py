@@ -72,12 +72,17 @@ def test_every_image_loads(crawl):
 
 def test_figures_have_alt_text_and_captions(crawl):
     """Every figure a notebook draws has alt text for screen readers and a caption."""
+    def described(i: dict) -> bool:
+        # myst-nb writes the image's own path as its alt text when the cell sets none
+        alt = i["alt"].strip()
+        return bool(alt) and alt.rsplit("/", 1)[-1] != i["src"].rsplit("/", 1)[-1]
+
     missing = {}
     for path, r in crawl.items():
         bad = [f"{i['src'].rsplit('/', 1)[-1]}: "
-               + ", ".join(w for w, ok in (("no alt text", i["alt"].strip()),
+               + ", ".join(w for w, ok in (("no alt text", described(i)),
                                             ("no caption", i["caption"])) if not ok)
-               for i in r.images if i["in_output"] and not (i["alt"].strip() and i["caption"])]
+               for i in r.images if i["in_output"] and not (described(i) and i["caption"])]
         if bad:
             missing[path] = bad
     assert not missing, (
