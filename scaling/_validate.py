@@ -14,28 +14,47 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = ["positive", "finite", "same_shape", "broadcast_shape", "at_least"]
 
 
-def _contains_bool(value: object) -> bool:
-    """True if ``value`` is a bool, a boolean array, or a (nested) list/tuple holding one."""
+def _non_number(value: object) -> str | None:
+    """What makes ``value`` not a number, or None if it is numeric.
+
+    ``np.asarray(value, dtype=float)`` would read a boolean as 1.0 or 0.0, None as NaN
+    and the text ``'0.5'`` as 0.5; each of these (alone, in a list or tuple, or in an
+    array) is a mistake where a size or a fraction belongs.
+    """
     if isinstance(value, (bool, np.bool_)):
-        return True
+        return "boolean"
+    if value is None:
+        return "None"
+    if isinstance(value, (str, bytes)):
+        return "text"
     if isinstance(value, (list, tuple)):
-        return any(_contains_bool(v) for v in value)
+        return next((k for k in map(_non_number, value) if k), None)
     if hasattr(value, "dtype") or hasattr(value, "__array__"):
         try:
-            return bool(np.asarray(value).dtype == np.bool_)
+            arr = np.asarray(value)
         except (TypeError, ValueError):
-            return False
-    return False
+            return None
+        if arr.dtype == np.bool_:
+            return "boolean"
+        if arr.dtype.kind in "SU":
+            return "text"
+        if arr.dtype.kind == "O":
+            return next((k for k in map(_non_number, arr.ravel()) if k), None)
+    return None
 
 
 def _as_float_array(value: ArrayLike, name: str) -> NDArray[np.float64]:
-    # Booleans convert silently to 1.0 and 0.0, so ``law.loss(True, 1e9)`` would
-    # "work"; a flag passed where a size belongs is always a mistake.
-    if _contains_bool(value):
+    kind = _non_number(value)
+    if kind == "boolean":
         got = repr(bool(value)) if isinstance(value, (bool, np.bool_)) else "boolean values"
         raise TypeError(
             f"{name} must be a number or an array of numbers, got {got}: booleans are "
             f"not sizes; pass the numbers themselves (e.g. 1.0, not True; x[mask], not mask)"
+        )
+    if kind is not None:
+        raise TypeError(
+            f"{name} must be a number or an array of numbers, got {value!r}: {kind} is not a "
+            f"number; pass the numbers themselves (e.g. 0.5, not '0.5')"
         )
     try:
         arr = np.asarray(value, dtype=float)
@@ -47,8 +66,8 @@ def _as_float_array(value: ArrayLike, name: str) -> NDArray[np.float64]:
 def finite(value: ArrayLike, name: str) -> NDArray[np.float64]:
     """Return ``value`` as a float array, raising if any element is NaN or infinite.
 
-    Booleans (scalars, boolean arrays, lists holding one) are refused with a
-    :class:`TypeError`, as are non-numeric values.
+    Booleans, None and text (alone, in a list, or in an array) are refused with a
+    :class:`TypeError`, as are other non-numeric values.
     """
     arr = _as_float_array(value, name)
     bad = ~np.isfinite(arr)
@@ -74,8 +93,8 @@ def positive(value: ArrayLike, name: str) -> NDArray[np.float64]:
     Raises
     ------
     TypeError
-        If ``value`` is not numeric, or is a boolean (``True``, a boolean
-        array, or a list holding a boolean).
+        If ``value`` is not numeric: a boolean, None or text (alone, in a
+        list, or in an array), or anything NumPy cannot read as floats.
     ValueError
         If any element is NaN, infinite, zero or negative.
     """

@@ -82,23 +82,7 @@ def _law(law: object) -> ChinchillaLaw:
     return law
 
 
-def _not_a_number(value: object) -> bool:
-    """True for None, text, booleans, or a list/tuple holding one (things ``float()`` would misread or NaN)."""
-    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
-        return True
-    if isinstance(value, (list, tuple)):
-        return any(_not_a_number(v) for v in value)
-    if isinstance(value, np.ndarray):
-        return value.dtype.kind in "bOSU" and (value.dtype.kind != "O" or any(_not_a_number(v) for v in value.ravel()))
-    return False
-
-
 def _k_N(k_N: ArrayLike) -> NDArray[np.float64]:
-    if _not_a_number(k_N):
-        raise TypeError(
-            f"k_N must be a number or an array of numbers (the model size as a fraction of the compute-optimal "
-            f"size, e.g. 0.5), got {k_N!r}; booleans, text and None are not model fractions"
-        )
     k = finite(k_N, "k_N")
     bad = k <= 0
     if bad.any():
