@@ -397,6 +397,15 @@ def _batch_descend(
     return T, f, active
 
 
+_BOUNDS: list[tuple[float | None, float | None]] = [(None, 700.0), (None, 700.0), (None, 700.0), (0.0, None), (0.0, None)]
+"""Bounds of the polish: exponents alpha, beta >= 0 (the law's domain: the loss falls with N and D),
+and log-prefactors below 700 (``exp(700)`` is near the largest float). On data that follow the law the
+optimum is inside them, and they change nothing; they keep a start from running off to a point where
+the law is not defined."""
+_LOWER = np.array([-np.inf if lo is None else lo for lo, _ in _BOUNDS])
+_UPPER = np.array([np.inf if hi is None else hi for _, hi in _BOUNDS])
+
+
 def _polish(
     t0: NDArray[np.float64],
     x: NDArray[np.float64],
@@ -406,8 +415,7 @@ def _polish(
     w: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], float, bool]:
     """Finish one start with SciPy's L-BFGS-B (analytic gradient, tight tolerances, :data:`_BOUNDS`)."""
-    t0 = np.clip(t0, [lo if lo is not None else -np.inf for lo, _ in _BOUNDS],
-                 [hi if hi is not None else np.inf for _, hi in _BOUNDS])
+    t0 = np.clip(t0, _LOWER, _UPPER)
     res = minimize(
         _fun_grad,
         t0,
@@ -424,23 +432,15 @@ def _polish(
         return t0.copy(), float(f0), _stationary(t0, g0, x.size, delta)
     # with ftol 1e-14 L-BFGS-B often ends on a failed line search *at* the optimum (no step can
     # lower the objective in floating point); a vanishing projected gradient says it is there
-    return t, f, bool(res.success) or _stationary(t, _fun_grad(t, x, z, y, delta, w)[1], x.size, delta)
+    return t, f, bool(res.success) or _stationary(t, np.asarray(res.jac, dtype=float), x.size, delta)
 
 
 def _stationary(t: NDArray[np.float64], g: NDArray[np.float64], n: int, delta: float) -> bool:
     """Whether the projected gradient vanishes: every component below 1e-6 of its scale ``n * delta``
-    (a component pushing an exponent below its bound 0 does not count)."""
+    (a component pushing a coordinate below its lower bound in :data:`_BOUNDS` does not count)."""
     g = g.copy()
-    at_lower = (t[3:] <= 0.0) & (g[3:] > 0.0)
-    g[3:][at_lower] = 0.0
+    g[(t <= _LOWER) & (g > 0.0)] = 0.0
     return bool(np.max(np.abs(g)) <= 1e-6 * n * delta)
-
-
-_BOUNDS: list[tuple[float | None, float | None]] = [(None, 700.0), (None, 700.0), (None, 700.0), (0.0, None), (0.0, None)]
-"""Bounds of the polish: exponents alpha, beta >= 0 (the law's domain: the loss falls with N and D),
-and log-prefactors below 700 (``exp(700)`` is near the largest float). On data that follow the law the
-optimum is inside them, and they change nothing; they keep a start from running off to a point where
-the law is not defined."""
 
 
 def _profile_starts(
