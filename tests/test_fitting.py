@@ -82,6 +82,7 @@ def test_recovers_known_parameters_without_noise():
         assert getattr(fit.law, name) == pytest.approx(getattr(TRUE, name), rel=1e-3), name
     assert fit.objective < 1e-12
     assert fit.n_starts == 4500
+    assert fit.identifiable and fit.converged
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -150,7 +151,8 @@ def test_finds_the_optimum_that_the_pruned_grid_alone_misses():
     fast = fit_parametric(N, D, L)
     base = fit_parametric_per_start(N, D, L, grid=PAPER_GRID[::15], analytic_gradient=True)
     assert fast.objective <= base.objective * (1 + 1e-6)
-    grid_only = fit_parametric(N, D, L, profile=False)
+    with pytest.warns(fitting.NotIdentifiableWarning):  # beta ~ 1.9: the data term has vanished
+        grid_only = fit_parametric(N, D, L, profile=False)
     assert grid_only.objective > 1.5 * fast.objective  # the case this guards against is real
 
 
@@ -166,10 +168,12 @@ def test_invariant_to_the_units_of_loss_and_size():
 
 
 def test_no_irreducible_loss():
-    # E close to 0 (a law that keeps falling): still recovered, to the precision the data allow
+    # E close to 0 (a law that keeps falling): still recovered, to the precision the data allow,
+    # and flagged: log E is not pinned down (test_a_flat_direction_at_the_optimum_is_flagged)
     law = ChinchillaLaw(E=1e-3, A=400.0, B=400.0, alpha=0.3, beta=0.3)
     N, D, L = synthetic(law, n=80, noise=0.005, seed=6)
-    fit = fit_parametric(N, D, L)
+    with pytest.warns(fitting.NotIdentifiableWarning):
+        fit = fit_parametric(N, D, L)
     assert fit.law.alpha == pytest.approx(0.3, abs=0.03)
     assert fit.law.beta == pytest.approx(0.3, abs=0.03)
     assert fit.law.E < 0.1
@@ -256,3 +260,295 @@ def test_irls_search_reaches_the_same_optimum():
     exact = fit_parametric(N, D, L, delta=1e-4)
     irls = fit_parametric(N, D, L, delta=1e-4, irls=True)
     assert irls.objective == pytest.approx(exact.objective, rel=1e-6)
+
+
+# ------------------------------------------------------------------ issue 10 §3: regression tests
+def two_size_design(seed: int = 0):
+    """5 runs at two model sizes: E + A/N^alpha takes two values there, so (E, A, alpha) has a flat direction."""
+    rng = np.random.default_rng(seed)
+    N = np.array([1e8, 1e8, 1e8, 1e9, 1e9])
+    D = np.array([2e9, 6e9, 2e10, 4e9, 3e10])
+    L = np.asarray(TRUE.loss(N, D)) * np.exp(rng.normal(0.0, 0.01, 5))
+    return N, D, L
+
+
+def test_two_model_sizes_are_flagged_not_identifiable_never_converged():
+    N, D, L = two_size_design()
+    with pytest.warns(fitting.NotIdentifiableWarning, match="N takes only 2 distinct values"):
+        fit = fit_parametric(N, D, L)
+    assert fit.identifiable is False
+    assert fit.converged is False
+
+
+def test_a_flat_direction_at_the_optimum_is_flagged():
+    # E = 1e-3 next to losses of 2 to 4: log E can move by a lot without changing any prediction
+    law = ChinchillaLaw(E=1e-3, A=400.0, B=400.0, alpha=0.3, beta=0.3)
+    N, D, L = synthetic(law, n=80, noise=0.005, seed=6)
+    with pytest.warns(fitting.NotIdentifiableWarning, match="condition number"):
+        fit = fit_parametric(N, D, L)
+    assert not fit.identifiable and not fit.converged
+
+
+def test_well_spread_designs_are_identifiable_without_a_warning(recwarn):
+    for seed in range(3):
+        fit = fit_parametric(*isoflop_design(random_law(seed), seed))
+        assert fit.identifiable and fit.converged
+    assert not [w for w in recwarn if issubclass(w.category, fitting.NotIdentifiableWarning)]
+
+
+def test_bootstrap_seed_none_draws_fresh_entropy_and_records_it():
+    N, D, L = synthetic(noise=0.02, n=40, seed=5)
+    boot = bootstrap_parametric(N, D, L, n_resamples=5, seed=None)
+    assert isinstance(boot.seed, int) and boot.seed >= 0
+    again = bootstrap_parametric(N, D, L, n_resamples=5, seed=boot.seed)
+    pd.testing.assert_frame_equal(boot.params, again.params)
+
+
+def test_bootstrap_fraction_accepts_numpy_floats_and_refuses_booleans():
+    N, D, L = synthetic(noise=0.02, n=40, seed=5)
+    boot = bootstrap_parametric(N, D, L, n_resamples=3, fraction=np.float32(0.8))
+    assert boot.indices.shape == (3, 32)
+    with pytest.raises(TypeError, match="fraction"):
+        bootstrap_parametric(N, D, L, n_resamples=3, fraction=True)
+
+
+def test_bootstrap_reruns_explicit_resamples():
+    N, D, L = synthetic(noise=0.02, n=40, seed=5)
+    drawn = bootstrap_parametric(N, D, L, n_resamples=20, seed=3)
+    given = bootstrap_parametric(N, D, L, resamples=drawn.indices)
+    pd.testing.assert_frame_equal(drawn.params, given.params)
+    assert given.seed is None
+    # a list of lists works as well, and the resample size need not be len(N)
+    small = bootstrap_parametric(N, D, L, resamples=drawn.indices[:4, :30].tolist())
+    assert len(small.params) == 4
+
+
+@pytest.mark.parametrize(
+    "resamples, kwargs, error, match",
+    [
+        (np.zeros((3, 40)), {}, TypeError, "integers"),
+        (np.zeros((3, 40), dtype=bool), {}, TypeError, "integers"),
+        (np.zeros(40, dtype=int), {}, ValueError, "shape"),
+        (np.zeros((3, 4), dtype=int), {}, ValueError, "size >= 5"),
+        (np.full((3, 40), 40), {}, ValueError, "0 to 39"),
+        (np.full((3, 40), -1), {}, ValueError, "0 to 39"),
+        (np.zeros((3, 40), dtype=int), {"n_resamples": 3}, ValueError, "not both"),
+        (np.zeros((3, 40), dtype=int), {"fraction": 0.5}, ValueError, "not both"),
+    ],
+)
+def test_bootstrap_refuses_bad_resamples(resamples, kwargs, error, match):
+    N, D, L = synthetic(noise=0.02, n=40, seed=5)
+    with pytest.raises(error, match=match):
+        bootstrap_parametric(N, D, L, resamples=resamples, **kwargs)
+
+
+GOOD = synthetic(noise=0.02, n=30, seed=11)
+BAD_ARRAYS = [
+    (np.nan, ValueError), (np.inf, ValueError), (None, TypeError), ("text", TypeError), (True, TypeError),
+    (1e9 + 1j, TypeError), (np.datetime64("2024-01-01"), TypeError), ([], ValueError), (-1.0, ValueError),
+]
+
+
+def _runs_with(position: int, value):
+    runs = list(GOOD)
+    if isinstance(value, float) or value is None or isinstance(value, (str, bool, complex, np.datetime64)):
+        arr = np.array(runs[position], dtype=object)
+        arr[3] = value
+        runs[position] = arr.tolist()
+    else:
+        runs[position] = value
+    return runs
+
+
+@pytest.mark.parametrize("func", ["fit_parametric", "bootstrap_parametric", "fit_parametric_likelihood",
+                                  "huber_objective", "huber_negative_log_likelihood"])
+@pytest.mark.parametrize("position, name", [(0, "N"), (1, "D"), (2, "L")])
+@pytest.mark.parametrize("value, error", BAD_ARRAYS)
+def test_every_public_fit_names_the_bad_run_argument(func, position, name, value, error):
+    runs = _runs_with(position, value)
+    fn = getattr(fitting, func)
+    args = {"huber_objective": ([6.0, 7.5, 0.6, 0.34, 0.36],),
+            "huber_negative_log_likelihood": ([6.0, 7.5, 0.6, 0.34, 0.36, -5.0],)}.get(func, ())
+    kwargs = {"n_resamples": 2} if func == "bootstrap_parametric" else {}
+    with pytest.raises(error, match=rf"\b{name}\b"):
+        fn(*args, *runs, **kwargs)
+
+
+@pytest.mark.parametrize("func", ["fit_parametric", "fit_parametric_per_start", "bootstrap_parametric",
+                                  "fit_parametric_likelihood"])
+@pytest.mark.parametrize(
+    "value, error",
+    [(np.nan, ValueError), (np.inf, ValueError), (None, TypeError), ("1e-3", TypeError), (True, TypeError),
+     (1e-3 + 0j, TypeError), (np.datetime64("2024"), TypeError), (np.array([1e-3]), TypeError),
+     (0.0, ValueError), (-1e-3, ValueError), (1e-12, ValueError), (1e6, ValueError)],
+)
+def test_delta_is_validated_everywhere(func, value, error):
+    kwargs = {"grid": PAPER_GRID[:2]} if func == "fit_parametric_per_start" else {}
+    with pytest.raises(error, match="delta"):
+        getattr(fitting, func)(*GOOD, delta=value, **kwargs)
+
+
+def test_shapes_and_counts_are_validated():
+    N, D, L = GOOD
+    with pytest.raises(ValueError, match="N must be one-dimensional"):
+        fit_parametric(N.reshape(5, 6), D, L)
+    with pytest.raises(ValueError, match="same shape"):
+        fit_parametric(N, D[:-1], L)
+    with pytest.raises(ValueError, match="at least 6 runs"):
+        fitting.fit_parametric_likelihood(N[:5], D[:5], L[:5])
+    with pytest.raises(ValueError, match="theta must hold the 5 numbers"):
+        huber_objective([1.0, 2.0], N, D, L)
+    with pytest.raises(ValueError, match="theta"):
+        huber_objective([np.nan] * 5, N, D, L)
+    with pytest.raises(TypeError, match="theta"):
+        huber_objective([1, 2, 3, 0.3, 1 + 1j], N, D, L)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"n_polish": 0}, ValueError, "n_polish"),
+        ({"n_polish": 2.0}, TypeError, "n_polish"),
+        ({"n_polish": True}, TypeError, "n_polish"),
+        ({"schedule": ()}, TypeError, "schedule"),
+        ({"schedule": ((0, 10),)}, ValueError, "iterations"),
+        ({"schedule": "fast"}, TypeError, "schedule"),
+        ({"irls": 1}, TypeError, "irls"),
+        ({"profile": None}, TypeError, "profile"),
+        ({"grid": [[0, 0, 0, np.nan, 0]]}, ValueError, "grid"),
+        ({"grid": np.zeros((0, 5))}, ValueError, "grid"),
+        ({"grid": [[0, 0, 0, 1j, 0]]}, TypeError, "grid"),
+    ],
+)
+def test_fit_parametric_options_are_validated(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        fit_parametric(*GOOD, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"n_resamples": 0}, ValueError, "n_resamples"),
+        ({"n_resamples": 2.5}, TypeError, "n_resamples"),
+        ({"n_resamples": True}, TypeError, "n_resamples"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"seed": 1.5}, TypeError, "seed"),
+        ({"seed": "0"}, TypeError, "seed"),
+        ({"fraction": 0.0}, ValueError, "fraction"),
+        ({"fraction": np.nan}, ValueError, "fraction"),
+        ({"fraction": "0.8"}, TypeError, "fraction"),
+    ],
+)
+def test_bootstrap_options_are_validated_before_any_work(kwargs, error, match, monkeypatch):
+    monkeypatch.setattr(fitting, "fit_parametric", lambda *a, **k: pytest.fail("validated after fitting"))
+    with pytest.raises(error, match=match):
+        bootstrap_parametric(*GOOD, **{"n_resamples": 2, **kwargs})
+
+
+def test_start_grid_and_interval_and_reduction_are_validated():
+    with pytest.raises(ValueError, match="alpha"):
+        start_grid(alpha=[-0.5, 0.5])
+    with pytest.raises(TypeError, match="beta"):
+        start_grid(beta=[True, False])
+    with pytest.raises(ValueError, match="e must be"):
+        start_grid(e=[])
+    with pytest.raises(ValueError, match="a starts"):
+        start_grid(a=[800.0])
+    with pytest.raises(TypeError, match="reduction"):
+        fit_parametric_per_start(*GOOD, grid=PAPER_GRID[:2], reduction=None)
+    boot = bootstrap_parametric(*GOOD, n_resamples=3)
+    with pytest.raises(TypeError, match="level"):
+        boot.interval("alpha", level=True)
+    with pytest.raises(ValueError, match="level"):
+        boot.interval("alpha", level=np.nan)
+    with pytest.raises(TypeError, match="column"):
+        boot.interval(3)
+
+
+# ------------------------------------------------------------------ issue 10 §2: one BLAS thread
+def test_fits_run_with_one_blas_thread(monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    seen = []
+    original = fitting._batch_descend
+
+    def spy(*args, **kwargs):
+        seen.extend(info["num_threads"] for info in threadpoolctl.threadpool_info() if info["user_api"] == "blas")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(fitting, "_batch_descend", spy)
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        bootstrap_parametric(*GOOD, n_resamples=2)
+        fitting.fit_parametric_likelihood(*GOOD)
+        after = [info["num_threads"] for info in threadpoolctl.threadpool_info() if info["user_api"] == "blas"]
+    assert seen and set(seen) == {1}
+    assert set(after) <= {2}  # the caller's setting is restored (a 1-core machine reports 1)
+
+
+# ------------------------------------------------------------------ issue 15 §2: the likelihood fit
+def test_huber_normaliser_integrates_the_density_to_one():
+    from scipy.integrate import quad
+
+    for delta in (1e-3, 0.5, 2.0):
+        rho = lambda u: 0.5 * u * u if abs(u) <= delta else delta * (abs(u) - 0.5 * delta)  # noqa: E731
+        total = sum(quad(lambda u: np.exp(-rho(u)), lo, hi, limit=200)[0]
+                    for lo, hi in ((-np.inf, -delta), (-delta, delta), (delta, np.inf)))
+        assert np.log(total) == pytest.approx(fitting._log_normaliser(delta), rel=1e-9)
+
+
+def test_negative_log_likelihood_is_a_rescaled_summed_huber_loss():
+    N, D, L = GOOD
+    theta = [6.0, 7.5, 0.6, 0.34, 0.36]
+    s, delta = 2e-3, 0.4
+    nll = fitting.huber_negative_log_likelihood(theta + [np.log(s)], N, D, L, delta=delta)
+    summed = huber_objective(theta, N, D, L, delta=delta * s) / s**2
+    assert nll == pytest.approx(summed + len(N) * (np.log(s) + fitting._log_normaliser(delta)), rel=1e-12)
+
+
+def test_likelihood_fit_is_the_least_absolute_deviations_fit_for_small_delta():
+    # Laplace noise: with delta = 1e-3 the density is Laplace-like and the fit interpolates 5 runs
+    rng = np.random.default_rng(21)
+    N, D, _ = synthetic(n=150)
+    L = np.asarray(TRUE.loss(N, D)) * np.exp(rng.laplace(0.0, 0.01, N.size))
+    fit = fitting.fit_parametric_likelihood(N, D, L)
+    assert isinstance(fit, fitting.LikelihoodFit)
+    assert fit.converged and fit.identifiable and fit.n_interpolated == 5
+    r = np.log(L) - np.log(np.asarray(fit.law.loss(N, D)))
+    assert fit.scale == pytest.approx(1e-3 * np.abs(r).mean(), rel=1e-6)  # Laplace: s = delta * mean|r|
+    assert fit.law.alpha == pytest.approx(TRUE.alpha, abs=0.05)
+    assert fit.law.beta == pytest.approx(TRUE.beta, abs=0.05)
+    # no worse than the summed-Huber optimum or the truth, each with its best scale
+    for theta in (fit_parametric(N, D, L).theta, [np.log(TRUE.A), np.log(TRUE.B), np.log(TRUE.E), TRUE.alpha, TRUE.beta]):
+        r = np.log(L) - np.log(np.asarray(ChinchillaLaw.from_log_params(*theta).loss(N, D)))
+        s = fitting._profile_log_scale(r, 1e-3)
+        assert fit.objective <= fitting.huber_negative_log_likelihood(list(theta) + [s], N, D, L) + 1e-9
+    assert fit.log_likelihood == -fit.objective
+
+
+def test_likelihood_fit_with_a_large_delta_is_gaussian():
+    # delta = 50: every residual in the quadratic part, a normal likelihood: least squares, s = rms residual
+    N, D, L = synthetic(noise=0.01, n=100, seed=8)
+    fit = fitting.fit_parametric_likelihood(N, D, L, delta=50.0)
+    r = np.log(L) - np.log(np.asarray(fit.law.loss(N, D)))
+    assert fit.converged
+    assert fit.scale == pytest.approx(np.sqrt(np.mean(r**2)), rel=1e-6)
+    ls = fit_parametric(N, D, L, delta=50.0)  # summed Huber with every residual inside: least squares
+    assert fit.law.alpha == pytest.approx(ls.law.alpha, rel=1e-5)
+
+
+def test_likelihood_fit_refuses_an_exact_fit():
+    N, D, L = synthetic(n=30)
+    with pytest.raises(ValueError, match="fits every run exactly"):
+        fitting.fit_parametric_likelihood(N, D, L)
+
+
+def test_likelihood_fit_reproduces_the_replications_notebook():
+    # Besiroglu et al.'s data_analysis.ipynb (epoch-research/analyzing-chinchilla), its printed result:
+    # x = [6.17795598 7.64273236 0.59711196 0.34781303 0.36585412 -12.26662388], fun -879.7731390602353
+    from scaling import datasets
+
+    runs = datasets.chinchilla_runs(drop_highest_loss=5)
+    fit = fitting.fit_parametric_likelihood(runs["N"], runs["D"], runs["loss"])
+    printed = [6.17795598, 7.64273236, 0.59711196, 0.34781303, 0.36585412, -12.26662388]
+    np.testing.assert_allclose(list(fit.theta) + [fit.log_scale], printed, rtol=0, atol=1e-8)
+    assert fit.objective == pytest.approx(-879.7731390602353, rel=1e-12)
+    assert fit.converged and fit.n_interpolated == 5
