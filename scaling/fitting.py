@@ -52,6 +52,15 @@ Where the data cannot identify a term (an exponent whose best value is 0, or ``E
 traded against ``A`` along a valley as ``alpha -> 0``), the objective keeps falling
 along a valley to the edge of the domain: any two methods stop at slightly different
 points of it, and :func:`fit_parametric` raises if the best fit has an exponent at 0.
+Where the design itself cannot pin the law down (fewer than 3 distinct model sizes or token
+counts, or a flat direction at the optimum), the fit is returned with ``identifiable=False``
+and ``converged=False`` and a :class:`NotIdentifiableWarning`.
+
+The estimates Besiroglu et al. *report* come from another fit, by maximum likelihood under a
+Huber density of the residuals with a fitted scale: :func:`fit_parametric_likelihood`.
+
+The fits run with one BLAS thread (``threadpoolctl``): their linear algebra is on 5 x 5 systems
+and vectors of a few hundred runs, where a second thread only adds waiting.
 """
 
 from __future__ import annotations
@@ -233,6 +242,19 @@ class ParametricFit:
     n_basins: int = 0
     converged: bool = True
     identifiable: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.law, ChinchillaLaw):
+            raise TypeError(f"law must be a ChinchillaLaw, got {self.law!r}")
+        objective = _real_number(self.objective, "objective", "the summed Huber loss, >= 0")
+        if objective < 0:
+            raise ValueError(f"objective is a summed Huber loss and must be >= 0, got {self.objective!r}")
+        if len(self.theta) != 5:
+            raise ValueError(f"theta must hold the 5 numbers (a, b, e, alpha, beta), got {self.theta!r}")
+        _whole(self.n_starts, "n_starts", 0, "starts tried")
+        _whole(self.n_basins, "n_basins", 0, "distinct end points")
+        _flag(self.converged, "converged")
+        _flag(self.identifiable, "identifiable")
 
 
 class NotIdentifiableWarning(UserWarning):
@@ -888,6 +910,17 @@ class BootstrapResult:
     indices: NDArray[np.intp] = field(default_factory=lambda: np.empty((0, 0), dtype=np.intp),
                                       compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.params, pd.DataFrame):
+            raise TypeError(f"params must be a pandas DataFrame, got {type(self.params).__name__}")
+        missing = {"E", "A", "B", "alpha", "beta"} - set(self.params.columns)
+        if missing:
+            raise ValueError(f"params lacks the columns {sorted(missing)}")
+        if not isinstance(self.fit, ParametricFit):
+            raise TypeError(f"fit must be a ParametricFit, got {self.fit!r}")
+        if self.seed is not None:
+            _whole(self.seed, "seed", 0, "the seed of the resampling, or None")
+
     def laws(self) -> list[ChinchillaLaw]:
         """One :class:`~scaling.laws.ChinchillaLaw` per resample."""
         cols = ["E", "A", "B", "alpha", "beta"]
@@ -1221,6 +1254,20 @@ class LikelihoodFit:
     n_interpolated: int
     converged: bool
     identifiable: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.law, ChinchillaLaw):
+            raise TypeError(f"law must be a ChinchillaLaw, got {self.law!r}")
+        scale = _real_number(self.scale, "scale", "the fitted scale of the residuals, > 0")
+        if scale <= 0:
+            raise ValueError(f"scale must be > 0, got {self.scale!r}")
+        _real_number(self.objective, "objective", "the negative log-likelihood")
+        _check_delta(self.delta)
+        if len(self.theta) != 5:
+            raise ValueError(f"theta must hold the 5 numbers (a, b, e, alpha, beta), got {self.theta!r}")
+        _whole(self.n_interpolated, "n_interpolated", 0, "runs in the quadratic part")
+        _flag(self.converged, "converged")
+        _flag(self.identifiable, "identifiable")
 
     @property
     def log_likelihood(self) -> float:

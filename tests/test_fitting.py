@@ -552,3 +552,17 @@ def test_likelihood_fit_reproduces_the_replications_notebook():
     np.testing.assert_allclose(list(fit.theta) + [fit.log_scale], printed, rtol=0, atol=1e-8)
     assert fit.objective == pytest.approx(-879.7731390602353, rel=1e-12)
     assert fit.converged and fit.n_interpolated == 5
+
+
+def test_result_classes_refuse_bad_fields():
+    with pytest.raises(TypeError, match="law"):
+        ParametricFit(law="Chinchilla", objective=0.0)
+    with pytest.raises(ValueError, match="objective"):
+        ParametricFit(law=TRUE, objective=np.nan)
+    with pytest.raises(TypeError, match="converged"):
+        ParametricFit(law=TRUE, objective=0.0, converged="yes")
+    with pytest.raises(ValueError, match="scale"):
+        fitting.LikelihoodFit(law=TRUE, scale=0.0, objective=-1.0, theta=(0.0,) * 5, delta=1e-3,
+                              n_interpolated=5, converged=True)
+    with pytest.raises(TypeError, match="params"):
+        BootstrapResult(params=[1, 2], fit=ParametricFit(law=TRUE, objective=0.0), seed=0)
