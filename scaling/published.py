@@ -86,7 +86,9 @@ class KaplanConstants:
     S_c: float
     """Scale of the steps term of L(N, S), optimisation steps."""
     C_c_min_figure1: float = 2.3e8
-    """The C_min scale as printed in Figure 1's legend (disagrees with the text's 3.1e8)."""
+    """The C_min scale as printed in the legends of Figures 1 and 13 (disagrees with the text's 3.1e8)."""
+    C_c_figure13: float = 2.0e7
+    """The scale of the naive L(C) as printed in Figure 13's legend, ``L = (C/2.0e7)**-0.057`` (Table 5: 1.6e7)."""
     source: str = field(default=KAPLAN_CITATION + ", Section 1.2 and Table 5", compare=False)
 
 
@@ -361,10 +363,17 @@ GPT3_COMPUTE_PF_DAYS: float = 3.64e3
 """GPT-3 175B's training compute, Brown et al. (2020), Table D.1 (PF-days)."""
 
 CHINCHILLA_BUDGET_FLOPS: float = 5.76e23
-"""The budget Chinchilla and Gopher are quoted as sharing, Hoffmann et al. (2022), Section 4 (FLOPs)."""
+"""Gopher's training budget as Hoffmann et al. (2022) print it (FLOPs): Figure 2's caption and Table 3's 67 B row.
+
+Section 4 says Chinchilla and Gopher used the same number of FLOPs but prints no number; Appendix F says
+the authors' own, slightly more accurate count gives 6.3e23 against this 5.76e23, the value of Rae et al. (2021).
+"""
 
 GPT3_TOKENS_PER_PARAMETER: float = 1.7
-"""'About 1.7 tokens per parameter' for GPT-3, as quoted in the second seed and Hoffmann et al. (2022)."""
+"""'About 1.7 tokens per parameter' for GPT-3, as the book's second source text quotes it.
+
+It is 300 B / 175 B (Brown et al. 2020, as listed in Hoffmann et al. 2022, Table 1); neither paper prints the ratio.
+"""
 
 CHINCHILLA_TOKENS_PER_PARAMETER: float = 20.0
 """The 'about 20 tokens per parameter' rule of thumb drawn from Hoffmann et al. (2022)."""
@@ -399,7 +408,11 @@ class KaplanSetup:
     D_range: tuple[float, float]
     """Smallest and largest data set sizes studied, tokens."""
     seed_noise: float
-    """Typical run-to-run variation of the loss from the random seed, as a fraction (Section 4.2)."""
+    """The paper's estimate of the loss variation between random seeds, "roughly 0.02" (Section 4.2).
+
+    The paper does not say how it was measured; it uses it as the threshold on the relative overfitting
+    penalty delta L of eq. 4.3, i.e. as a fraction of the loss, which is how eq. 4.4's prefactor follows.
+    """
     source: str = field(default=KAPLAN_CITATION + ", Sections 2.2-2.3, 4.2 and Appendix D.6", compare=False)
 
     @property

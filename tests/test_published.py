@@ -21,6 +21,8 @@ def test_kaplan_attributes_exist_with_units():
     assert "2001.08361" in KAPLAN2020.source
     # Figure 1's legend and the text disagree on the C_min scale; both are kept.
     assert KAPLAN2020.C_c_min == 3.1e8 and KAPLAN2020.C_c_min_figure1 == 2.3e8
+    # Figure 13's legend and Table 5 disagree on the naive L(C) scale; both are kept.
+    assert KAPLAN2020.C_c == 1.6e7 and KAPLAN2020.C_c_figure13 == 2.0e7
 
 
 def test_chinchilla_laws_are_laws_with_citations():
