@@ -579,14 +579,16 @@ def _spline_minima(
     """
     x = np.log(n)
     grid = np.linspace(x[0], x[-1], SPLINE_POINTS_PER_GAP * (x.size - 1))
-    central = Akima1DInterpolator(x, np.log(loss))(grid).argmin()
     noisy = loss[:, None] + noise_sd * rng.standard_normal((x.size, n_resamples))
     if not (noisy > 0).all():
         raise ValueError(
             f"noise_sd = {noise_sd:g} nats makes some resampled losses <= 0 (smallest loss {loss.min():g}); "
             f"the seed noise must be small against the losses"
         )
-    idx = Akima1DInterpolator(x, np.log(noisy), axis=0)(grid).argmin(axis=0)
+    # column 0: the readings without noise; one spline per column, all evaluated at once
+    ys = np.log(np.column_stack([loss, noisy]))
+    idx = Akima1DInterpolator(x, ys, axis=0)(grid).argmin(axis=0)
+    central, idx = idx[0], idx[1:]
     inside = (idx > 0) & (idx < grid.size - 1)
     return bool(0 < central < grid.size - 1), grid[idx[inside]], float(grid[1] - grid[0])
 
