@@ -236,10 +236,14 @@ def test_shrink_model_too_small_names_what_the_caller_passed(capsys):
     assert "C must be positive" not in err
 
 
-@pytest.mark.parametrize("redirect, words", [(">&-", "standard output is closed"),
-                                             ("> /dev/full", "No space left on device")])
-@pytest.mark.parametrize("argv", ["plan -C 1e23", "overhead --kn 0.5 --json", "--help", "plan --help"])
-def test_unwritable_stdout_is_a_message_not_a_traceback(redirect, words, argv):
+@pytest.mark.parametrize("argv, redirect, words", [
+    ("plan -C 1e23", ">&-", "standard output is closed"),
+    ("plan -C 1e23", "> /dev/full", "No space left on device"),
+    ("overhead --kn 0.5 --json", "> /dev/full", "No space left on device"),
+    ("plan --help", ">&-", "standard output is closed"),
+    ("--help", "> /dev/full", "No space left on device"),
+])
+def test_unwritable_stdout_is_a_message_not_a_traceback(argv, redirect, words):
     res = _shell(f"{argv} {redirect}")
     assert res.returncode == 1, res.stderr
     assert "Traceback" not in res.stderr and "Exception ignored" not in res.stderr
