@@ -399,6 +399,9 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser that raises instead of exiting, prints help through :func:`_emit`, and takes no
     abbreviated options."""
 
+    commands: dict[str, argparse.ArgumentParser] = {}
+    """The sub-commands' parsers by name (set on the top-level parser)."""
+
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
         kwargs.setdefault("formatter_class", _Formatter)
@@ -453,8 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "(Hoffmann et al. 2022; Besiroglu et al. 2024; de Vries 2023).",
         epilog=UNITS_HELP,
     )
-    sub = parser.add_subparsers(dest="command", metavar="{plan,shrink,overhead}", required=True,
-                                parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--law", choices=[*CHINCHILLA_LAWS, "all"], default="all", action=_Once,
@@ -490,6 +492,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="model size as a fraction of the compute-optimal size, e.g. 0.5 or 50%%; one or "
                         "more, and the option may be repeated: --kn 0.5 --kn 0.3 is --kn 0.5 0.3")
     common(p)
+
+    parser.commands = sub.choices
+    sub.metavar = "{" + ",".join(sub.choices) + "}"
     return parser
 
 
@@ -567,14 +572,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     as_json = _wants_json(argv)
     parser = build_parser()
+    assert isinstance(parser, _Parser)
     command: str | None = None
     try:
         try:
             args, extra = parser.parse_known_args(argv)
             command = args.command
             if extra:  # report them with the sub-command's usage, not the top level's
-                sub = parser._subparsers._group_actions[0].choices[command]  # type: ignore[union-attr]
-                sub.error(f"unrecognized arguments: {' '.join(extra)}")
+                parser.commands[command].error(f"unrecognized arguments: {' '.join(extra)}")
         except _UsageError as exc:
             return _fail(str(exc), exc.parser.prog, command, as_json, exc.parser.format_usage())
         except _HelpShown:
