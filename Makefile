@@ -1,6 +1,9 @@
 # Scaling Laws, Reproduced: the two commands a reader needs are `make book` and `make test`.
 SHELL := /bin/bash
 PYTHON ?= python3
+# The oldest Python the book runs on; keep in step with requires-python in pyproject.toml.
+MIN_PYTHON := 3.11
+comma := ,
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -20,14 +23,45 @@ NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/
 CHECKED_NOTEBOOKS := $(shell grep -l '"nbval-check-output"' $(NOTEBOOKS))
 NBVAL := -m pytest --nbval-lax --nbval-current-env -p no:randomly
 
-.PHONY: book test install unit notebooks notebooks-other-rounding build-strict browser benchmark clean
+.PHONY: book test install unit notebooks notebooks-other-rounding build-strict browser benchmark clean FORCE
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	touch $@
+# The venv. Checked first: $(PYTHON) runs and is Python $(MIN_PYTHON) or newer (else say which was found
+# and how to choose another). The stamp records the interpreter ("<path> <version>") and is written only
+# after every step succeeded. The venv is built afresh whenever there is work to do: when it has no stamp
+# (an earlier install failed half-way), was made with another interpreter (PYTHON=python3.12 after
+# python3.11), or requirements.txt, constraints.txt or pyproject.toml changed; nothing old is reused.
+# (FORCE: make cannot see a change of interpreter, so the recipe decides, in a few milliseconds.)
+PYTHON_ID := import os, sys; print(os.path.realpath(getattr(sys, "_base_executable", sys.executable)), \
+	"%d.%d.%d" % tuple(sys.version_info[:3]))
+$(STAMP): requirements.txt constraints.txt pyproject.toml FORCE
+	@found="$$($(PYTHON) -c '$(PYTHON_ID)' 2>/dev/null)"; \
+	if [ -z "$$found" ]; then \
+	  echo "make: cannot run PYTHON=$(PYTHON). The book needs Python $(MIN_PYTHON) or newer: install one and" \
+	       "choose it with PYTHON=, e.g. PYTHON=python3.12 make $(or $(MAKECMDGOALS),install)" >&2; exit 1; fi; \
+	if ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < ($(subst .,$(comma) ,$(MIN_PYTHON))))'; then \
+	  echo "make: the book needs Python $(MIN_PYTHON) or newer, but PYTHON=$(PYTHON) is Python $${found##* }" \
+	       "($${found% *}). Install a newer Python and choose it with PYTHON=, e.g." \
+	       "PYTHON=python3.12 make $(or $(MAKECMDGOALS),install)" >&2; exit 1; fi; \
+	made="$$(head -n 1 "$(STAMP)" 2>/dev/null)"; \
+	if [ "$$made" = "$$found" ] && [ "$(STAMP)" -nt requirements.txt ] && [ "$(STAMP)" -nt constraints.txt ] \
+	   && [ "$(STAMP)" -nt pyproject.toml ]; then exit 0; fi; \
+	if [ -e "$(VENV)" ]; then \
+	  if [ ! -f "$(VENV)/pyvenv.cfg" ]; then \
+	    echo "make: $(VENV) exists but is not a virtual environment; not touching it: move it away or" \
+	         "choose another folder with VENV=" >&2; exit 1; fi; \
+	  if [ -z "$$made" ]; then why="is incomplete (an earlier install did not finish)"; \
+	  elif [ "$$made" != "$$found" ]; then why="was made with another Python ($$made)"; \
+	  else why="is older than requirements.txt, constraints.txt or pyproject.toml"; fi; \
+	  echo "make: $(VENV) $$why: rebuilding it with Python $${found##* } ($${found% *})" >&2; \
+	  rm -rf "$(VENV)"; fi; \
+	set -e -x; \
+	$(PYTHON) -m venv "$(VENV)"; \
+	"$(BIN)/python" -m pip install --quiet --upgrade pip; \
+	"$(BIN)/python" -m pip install --quiet -r requirements.txt -c constraints.txt; \
+	"$(BIN)/python" -m pip install --quiet --no-deps -e .; \
+	echo "$$found" > "$(STAMP)"
+
+FORCE:
 
 install: $(STAMP)
 

@@ -20,12 +20,28 @@ The environment variable ``SCALING_DATA_DIR`` names a folder that may already
 hold the files (the Makefile and ``.ci/run`` set it to ``../shared/data`` when
 that folder exists, so no network is needed). A file found there is used
 after its checksum is verified. Otherwise the file is downloaded into
-``SCALING_DATA_DIR`` if it is writable, or into the user cache
-(:func:`pooch.os_cache`) if it is not or the variable is unset.
+``SCALING_DATA_DIR`` if that is an existing writable folder (a folder that
+does not exist is never created), or else into the user cache
+(:func:`pooch.os_cache`).
+
+A relative ``SCALING_DATA_DIR`` is resolved against the current working
+directory at load time; a notebook's kernel runs in the notebook's folder, so
+export an absolute path (``export SCALING_DATA_DIR="$PWD/../shared/data"`` from
+a clone's root). Errors say how a relative path was resolved.
+
+How they are read
+-----------------
+Each file is read once; its SHA-256 is checked on those bytes, and the table is
+parsed from the same bytes (:func:`fetch_bytes`), so a file replaced on disk
+after the check is never loaded, and nothing is unpickled before its checksum
+passes. An unreadable file, or a folder in its place, is a
+:class:`DataFileUnreadableError` naming it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,10 +56,12 @@ __all__ = [
     "REGISTRY",
     "DataError",
     "DataFileMissingError",
+    "DataFileUnreadableError",
     "ChecksumMismatchError",
     "ENV_VAR",
     "data_dir",
     "fetch",
+    "fetch_bytes",
     "chinchilla_runs",
     "PORIAN_FILES",
     "porian_settings",
@@ -126,28 +144,72 @@ class DataFileMissingError(DataError, FileNotFoundError):
     """A data file is not on disk and could not be downloaded."""
 
 
+class DataFileUnreadableError(DataError, OSError):
+    """A data file is on disk but cannot be read (permissions, a folder in its place, an I/O error)."""
+
+
 class ChecksumMismatchError(DataError, ValueError):
     """A data file on disk does not have the SHA-256 it should have."""
 
 
+class _UnknownName(KeyError, ValueError):
+    """An argument naming no registered file: a ValueError (a bad argument) and, as before, a KeyError."""
+
+    def __str__(self) -> str:  # KeyError would print the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
+_CACHE_NAME = "scaling-laws-reproduced"
+
+
+def _user_cache() -> Path:
+    return Path(pooch.os_cache(_CACHE_NAME))
+
+
 def data_dir() -> Path:
-    """The folder looked in first: ``$SCALING_DATA_DIR`` if set, else the user cache."""
+    """The folder looked in first: ``$SCALING_DATA_DIR`` if set, else the user cache.
+
+    A relative ``$SCALING_DATA_DIR`` is resolved against the current working
+    directory when the data are loaded, which for a notebook is the notebook's
+    own folder: export an absolute path (``export SCALING_DATA_DIR="$PWD/../shared/data"``).
+    """
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env).expanduser().resolve()
-    return Path(pooch.os_cache("scaling-laws-reproduced"))
+    return _user_cache()
 
 
-def _download_dir(preferred: Path) -> Path:
-    if os.environ.get(ENV_VAR) and preferred.is_dir() and os.access(preferred, os.W_OK):
-        return preferred
-    if os.environ.get(ENV_VAR) and not preferred.exists():
-        try:
-            preferred.mkdir(parents=True)
+def _env_note() -> str:
+    """How ``$SCALING_DATA_DIR`` was read, for error messages: where a relative path led, and whether it exists."""
+    env = os.environ.get(ENV_VAR)
+    if not env:
+        return f" {ENV_VAR} is not set."
+    resolved = Path(env).expanduser().resolve()
+    note = f" {ENV_VAR}={env!r}"
+    if not Path(env).expanduser().is_absolute():
+        note += (f" is a relative path, resolved against the current folder {Path.cwd()} to {resolved} (a "
+                 f"notebook's kernel runs in the notebook's own folder: use an absolute path)")
+    else:
+        note += f" names {resolved}"
+    if not resolved.exists():
+        note += ", which does not exist (it is not created: make it, or correct the path)"
+    elif not resolved.is_dir():
+        note += ", which is not a folder"
+    return note + "."
+
+
+def _download_dir() -> Path:
+    """Where a download goes: ``$SCALING_DATA_DIR`` if it is an existing writable folder, else the user cache.
+
+    A folder that does not exist is never created: a mistyped or misresolved path must not
+    leave empty folders behind (e.g. ``book/shared/data`` inside a clone).
+    """
+    env = os.environ.get(ENV_VAR)
+    if env:
+        preferred = data_dir()
+        if preferred.is_dir() and os.access(preferred, os.W_OK):
             return preferred
-        except OSError:
-            pass
-    return Path(pooch.os_cache("scaling-laws-reproduced"))
+    return _user_cache()
 
 
 def _in_env_dir(path: Path) -> bool:
@@ -158,9 +220,28 @@ def _in_env_dir(path: Path) -> bool:
     return path.resolve().parent == Path(env).expanduser().resolve()
 
 
-def _verify(path: Path, entry: DataFile) -> Path:
-    """Return ``path`` if its SHA-256 matches ``entry``, else raise with advice fit for where it is."""
-    actual = pooch.file_hash(str(path), alg="sha256")
+def _check_name(name: object) -> DataFile:
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str naming a registered data file, got {type(name).__name__} {name!r}")
+    if name not in REGISTRY:
+        raise _UnknownName(f"unknown data file {name!r} passed as name; registered files: "
+                           f"{', '.join(sorted(REGISTRY))}")
+    return REGISTRY[name]
+
+
+def _read_verified(path: Path, entry: DataFile) -> bytes:
+    """Read ``path`` once and return its bytes if their SHA-256 matches ``entry``; else raise with advice."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        reason = f"{type(exc).__name__}: {exc.strerror or exc}"
+        raise DataFileUnreadableError(
+            f"data file {entry.name} at {path} cannot be read ({reason}). Make it readable (chmod a+r "
+            f"{path}), or point {ENV_VAR} at a folder holding a readable copy (or unset it to have the file "
+            f"downloaded into the user cache)."
+        ) from exc
+    actual = hashlib.sha256(data).hexdigest()
     if actual != entry.sha256:
         problem = (
             f"{entry.name} at {path} has SHA-256 {actual}, expected {entry.sha256}: the file is "
@@ -181,11 +262,66 @@ def _verify(path: Path, entry: DataFile) -> Path:
                 f"{entry.url}."
             )
         raise ChecksumMismatchError(problem + advice)
-    return path
+    return data
+
+
+def _on_disk(entry: DataFile) -> list[Path]:
+    """The places looked in, in order; raise if one of them holds something other than a file."""
+    first = data_dir()
+    candidates = [first / entry.name]
+    cache = _user_cache()
+    if cache != first:
+        candidates.append(cache / entry.name)
+    for path in candidates:
+        if path.is_file():
+            return [path]
+        if path.is_dir():
+            raise DataFileUnreadableError(
+                f"{path} is a folder, not the data file {entry.name}: move it out of the way (or point "
+                f"{ENV_VAR} at another folder) and run again."
+            )
+        if path.is_symlink() or path.exists():
+            raise DataFileUnreadableError(
+                f"{path} is not a regular file (a broken symbolic link or a special file), so the data file "
+                f"{entry.name} cannot be read from it: replace it with the file, or point {ENV_VAR} elsewhere."
+            )
+    return candidates
+
+
+def _fetch(name: object) -> tuple[Path, bytes]:
+    """The path and the verified bytes of a registered file, read once (downloaded first if need be)."""
+    entry = _check_name(name)
+    found = _on_disk(entry)
+    if len(found) == 1 and found[0].is_file():
+        return found[0], _read_verified(found[0], entry)
+    try:
+        got = pooch.retrieve(
+            entry.url, known_hash=f"sha256:{entry.sha256}", fname=entry.name, path=_download_dir(),
+            progressbar=False,
+        )
+    except ValueError as exc:  # pooch's hash mismatch after download
+        raise ChecksumMismatchError(
+            f"{entry.name} downloaded from {entry.url} does not have SHA-256 {entry.sha256}: {exc}"
+        ) from exc
+    except Exception as exc:  # network errors come in many types (requests, urllib, OSError)
+        looked = ", ".join(str(p) for p in found)
+        raise DataFileMissingError(
+            f"data file {entry.name} is not on disk (looked in: {looked}) and could not be downloaded "
+            f"from {entry.url} ({type(exc).__name__}: {exc}).{_env_note()} Either connect to the network and "
+            f"run again, or download the file by hand and point {ENV_VAR} at the folder that holds it, as an "
+            f"absolute path (in a clone with ../shared beside it, from the clone's root: "
+            f"export {ENV_VAR}=\"$PWD/../shared/data\")."
+        ) from exc
+    path = Path(got)
+    return path, _read_verified(path, entry)
 
 
 def fetch(name: str) -> Path:
     """Return the local path of a verified copy of a registered data file.
+
+    The file is read and its SHA-256 checked before the path is returned. To
+    load it, prefer :func:`fetch_bytes`: opening the path again leaves a moment
+    in which the file could be replaced; the bytes it returns are the ones checked.
 
     Parameters
     ----------
@@ -195,53 +331,48 @@ def fetch(name: str) -> Path:
     Returns
     -------
     pathlib.Path
-        A file whose SHA-256 matches the registry.
+        A file whose SHA-256 matched the registry.
 
     Raises
     ------
-    KeyError
-        If ``name`` is not a registered file.
+    TypeError
+        If ``name`` is not a str.
+    ValueError
+        If ``name`` is not a registered file (also a :class:`KeyError`).
     ChecksumMismatchError
         If the file on disk has the wrong checksum.
+    DataFileUnreadableError
+        If the file is there but cannot be read (permissions; a folder of that name).
     DataFileMissingError
         If the file is not on disk and cannot be downloaded (no network).
     """
-    if name not in REGISTRY:
-        raise KeyError(f"unknown data file {name!r}; registered files: {', '.join(sorted(REGISTRY))}")
-    entry = REGISTRY[name]
-    first = data_dir()
-    candidates = [first / name]
-    cache = Path(pooch.os_cache("scaling-laws-reproduced"))
-    if cache != first:
-        candidates.append(cache / name)
-    for path in candidates:
-        if path.is_file():
-            return _verify(path, entry)
-    target = _download_dir(first)
-    try:
-        got = pooch.retrieve(
-            entry.url, known_hash=f"sha256:{entry.sha256}", fname=name, path=target, progressbar=False
-        )
-    except ValueError as exc:  # pooch's hash mismatch after download
-        raise ChecksumMismatchError(
-            f"{name} downloaded from {entry.url} does not have SHA-256 {entry.sha256}: {exc}"
-        ) from exc
-    except Exception as exc:  # network errors come in many types (requests, urllib, OSError)
-        looked = ", ".join(str(p) for p in candidates)
-        raise DataFileMissingError(
-            f"data file {name} is not on disk (looked in: {looked}) and could not be downloaded "
-            f"from {entry.url} ({type(exc).__name__}: {exc}). Either connect to the network and run "
-            f"again, or download the file by hand and point {ENV_VAR} at the folder that holds it "
-            f"(in a checkout with ../shared beside it: export {ENV_VAR}=../shared/data)."
-        ) from exc
-    return Path(got)
+    return _fetch(name)[0]
+
+
+def fetch_bytes(name: str) -> bytes:
+    """The contents of a registered data file, read once and verified against its SHA-256.
+
+    Parse these bytes (``pandas.read_csv(io.BytesIO(data))``) rather than the
+    file: they are exactly the bytes whose checksum passed.
+
+    Parameters
+    ----------
+    name
+        A file name in :data:`REGISTRY`.
+
+    Raises
+    ------
+    TypeError, ValueError, DataError
+        As :func:`fetch`.
+    """
+    return _fetch(name)[1]
 
 
 # ------------------------------------------------------------------ Chinchilla runs
 @lru_cache(maxsize=1)
 def _chinchilla_raw() -> pd.DataFrame:
-    path = fetch("svg_extracted_data.csv")
-    raw = pd.read_csv(path)
+    path, data = _fetch("svg_extracted_data.csv")
+    raw = pd.read_csv(io.BytesIO(data))
     needed = {"Model Size", "Training FLOP", "loss"}
     missing = needed - set(raw.columns)
     if missing:
@@ -296,13 +427,25 @@ Kaplan's parameter count with tuned hyperparameters, and OpenWebText2."""
 _SETTING_COLUMNS = ["dataset", "hparams", "warmup", "decay", "param_count"]
 
 
-@lru_cache(maxsize=None)
-def _porian_raw(which: str) -> pd.DataFrame:
+def _check_which(which: object) -> str:
+    if not isinstance(which, str):
+        raise TypeError(f"which must be a str, one of {', '.join(PORIAN_FILES)}; got {type(which).__name__} "
+                        f"{which!r}")
     if which not in PORIAN_FILES:
-        raise KeyError(f"unknown Porian et al. file {which!r}; choose one of {', '.join(PORIAN_FILES)}")
-    # Only unpickle after fetch() has verified the SHA-256: loading a pickle runs code from the file.
-    path = fetch(PORIAN_FILES[which])
-    df = pd.read_pickle(path)
+        raise _UnknownName(f"unknown Porian et al. file which={which!r}; choose one of {', '.join(PORIAN_FILES)}")
+    return which
+
+
+def _porian_raw(which: str) -> pd.DataFrame:
+    return _porian_raw_cached(_check_which(which))
+
+
+@lru_cache(maxsize=None)
+def _porian_raw_cached(which: str) -> pd.DataFrame:
+    # Unpickle only the bytes whose SHA-256 passed (unpickling runs code from the file): read once, never
+    # reopened by path, where a file swapped in after the check would be loaded unchecked.
+    path, data = _fetch(PORIAN_FILES[which])
+    df = pd.read_pickle(io.BytesIO(data), compression="xz")
     missing = set(_SETTING_COLUMNS + ["data", "fit_results"]) - set(df.columns)
     if missing:
         raise DataError(f"{path} lacks the columns {sorted(missing)}; is it the right file?")

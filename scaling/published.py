@@ -330,8 +330,12 @@ MODELS: dict[str, Model] = {
 
 
 # --------------------------------------------------------------------------- tables
-DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
-"""The repository's ``data/`` folder: tables transcribed from the papers, with their sources."""
+# In a clone (or an editable install) the tables are the repository's data/ folder; an installed wheel
+# carries a copy inside the package, scaling/data/ (pyproject.toml maps one onto the other).
+_HERE = Path(__file__).resolve().parent
+DATA_DIR: Path = _HERE / "data" if (_HERE / "data").is_dir() else _HERE.parent / "data"
+"""The tables transcribed from the papers, with their sources: the repository's ``data/`` folder, or its
+copy inside an installed wheel."""
 
 
 def table(name: str) -> pd.DataFrame:
