@@ -48,6 +48,7 @@ __all__ = [
     "broadcast_shape",
     "at_least",
     "representable",
+    "NotRepresentable",
     "exact_or_log",
     "ratio_power",
 ]
@@ -464,6 +465,14 @@ def ratio_power(num: ArrayLike, den: ArrayLike, p: float | ArrayLike) -> NDArray
     return exact_or_log(direct, lambda: np.asarray(p) * (np.log(num) - np.log(den)), base)
 
 
+class NotRepresentable(OverflowError):
+    """Raised inside a function wrapped by :func:`representable` when a result is beyond double precision.
+
+    The decorator turns it into a :class:`ValueError` that names the caller's arguments and
+    their values, with this exception's message as the detail.
+    """
+
+
 def _bad_leaf(value: object, positive: bool, path: str = "result") -> tuple[str, float] | None:
     """The first float in ``value`` that is NaN or infinite (or, with ``positive``, below TINY): (where, value)."""
     import pandas as pd
@@ -541,9 +550,10 @@ def representable(func: F | None = None, *, positive: bool = False) -> Any:
     The wrapped function runs with NumPy's floating-point warnings silenced; its result
     (a float, an array, a tuple, dict, DataFrame or dataclass of them) is then checked:
 
-    * an infinite value, or a Python :class:`OverflowError` on the way, means the true
-      result lies beyond the largest double (about 1.8e308): a :class:`ValueError`
-      naming the arguments the caller passed and their values;
+    * an infinite value, or a Python :class:`OverflowError` on the way (including
+      :class:`NotRepresentable`, which a function raises to say which of its results
+      left the range), means the true result lies beyond the double range: a
+      :class:`ValueError` naming the arguments the caller passed and their values;
     * with ``positive=True`` (for functions whose every result is a positive quantity),
       a value below the smallest normal double (about 2.2e-308, e.g. 0 after underflow)
       is refused the same way;
@@ -567,6 +577,8 @@ def representable(func: F | None = None, *, positive: bool = False) -> Any:
             try:
                 with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
                     out = f(*args, **kwargs)
+            except NotRepresentable as exc:
+                raise fail(args, kwargs, str(exc)) from None
             except OverflowError as exc:
                 raise fail(args, kwargs, f"an intermediate value overflowed: {exc}") from None
             hit = _bad_leaf(out, positive)

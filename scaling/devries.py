@@ -39,7 +39,16 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq, minimize_scalar
 
-from ._validate import finite, positive
+from ._validate import (
+    TINY,
+    NotRepresentable,
+    broadcast_shape,
+    exact_or_log,
+    finite,
+    positive,
+    representable,
+    show,
+)
 from .laws import ChinchillaLaw
 
 __all__ = [
@@ -77,23 +86,30 @@ def _law(law: object) -> ChinchillaLaw:
             hint = "; the arguments are (k_N, law), in that order"
         raise TypeError(
             f"law must be a scaling.laws.ChinchillaLaw (e.g. scaling.published.DEVRIES2023), "
-            f"got {type(law).__name__}{hint}"
+            f"got {type(law).__name__} {show(law)}{hint}"
         )
     return law
 
 
-def _k_N(k_N: ArrayLike) -> NDArray[np.float64]:
-    k = finite(k_N, "k_N")
+def _k_N(k_N: ArrayLike, scalar: bool = False) -> NDArray[np.float64]:
+    k = finite(k_N, "k_N", scalar=scalar, allowed="> 0")
     bad = k <= 0
     if bad.any():
+        i = int(np.flatnonzero(bad.ravel())[0])
         raise ValueError(
-            f"k_N is the model size as a fraction of the compute-optimal size and must be > 0, "
-            f"got {k.ravel()[np.flatnonzero(bad.ravel())[0]]:g}"
+            f"k_N must be > 0 (the model size as a fraction of the compute-optimal size), "
+            f"got {show(k.ravel()[i])}"
         )
     return k
 
 
+def _log_asymptote(law: ChinchillaLaw) -> float:
+    """``ln k_N* = -log1p(alpha/beta) / alpha``: exact for any exponents, even alpha = 1e-300."""
+    return -math.log1p(law.alpha / law.beta) / law.alpha
+
+
 # ------------------------------------------------------------------ the trade-off
+@representable(positive=True)
 def asymptote(law: ChinchillaLaw) -> float:
     """The smallest model fraction that can still reach the optimal loss: ``k_N* = (1 + alpha/beta)**(-1/alpha)``.
 
@@ -111,15 +127,35 @@ def asymptote(law: ChinchillaLaw) -> float:
     -------
     float
         ``k_N*`` (dimensionless fraction of ``N_opt``); about 0.097 under de Vries' values.
+        Computed as ``exp(-log1p(alpha/beta)/alpha)``, which keeps its digits for any exponents
+        (as ``alpha -> 0`` it tends to ``exp(-1/beta)``).
+
+    Raises
+    ------
+    TypeError
+        If ``law`` is not a :class:`~scaling.laws.ChinchillaLaw`.
+    ValueError
+        If ``k_N*`` is below the smallest double (a law with ``beta`` far below ``alpha``).
     """
     law = _law(law)
-    return float((1.0 + law.alpha / law.beta) ** (-1.0 / law.alpha))
+    return float(math.exp(_log_asymptote(law)))
 
 
 def _bracket(k: NDArray[np.float64], law: ChinchillaLaw) -> NDArray[np.float64]:
-    return 1.0 - (law.beta / law.alpha) * (k ** (-law.alpha) - 1.0)
+    """``1 - (beta/alpha)(k**-alpha - 1)``, with ``k**-alpha - 1`` as ``expm1(-alpha ln k)`` (exact for tiny alpha)."""
+    return 1.0 - (law.beta / law.alpha) * np.expm1(-law.alpha * np.log(k))
 
 
+def _below_asymptote(k: NDArray[np.float64], bad: NDArray[np.bool_], law: ChinchillaLaw) -> ValueError:
+    first = np.broadcast_to(k, bad.shape).ravel()[np.flatnonzero(bad.ravel())[0]]
+    return ValueError(
+        f"k_N must be above the asymptote k_N* = {math.exp(_log_asymptote(law)):.4g} of this law, got {show(first)}: "
+        f"a model of {show(first)} x N_opt parameters cannot reach the compute-optimal loss with any finite number "
+        "of tokens; choose k_N above the asymptote"
+    )
+
+
+@representable(positive=True)
 def data_factor(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | float:
     """The factor ``k_D`` on the compute-optimal tokens that keeps the loss when the model is ``k_N N_opt``.
 
@@ -146,23 +182,21 @@ def data_factor(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | flo
         If ``k_N`` is not a number (``None``, text, a boolean) or ``law`` is not a
         :class:`~scaling.laws.ChinchillaLaw` (for a fit, pass ``fit.law``).
     ValueError
-        If ``k_N`` is not finite or not positive, or if ``k_N <= asymptote(law)``
-        (then no finite amount of data reaches the loss).
+        If ``k_N`` is not finite or not positive, if ``k_N <= asymptote(law)``
+        (then no finite amount of data reaches the loss), or if ``k_D`` is beyond
+        double precision (just above the asymptote of a law with a small ``beta``).
     """
     law = _law(law)
     k = _k_N(k_N)
     inner = _bracket(k, law)
     bad = inner <= 0
     if bad.any():
-        first = k.ravel()[np.flatnonzero(bad.ravel())[0]]
-        raise ValueError(
-            f"k_N = {first:g} is at or below the asymptote k_N* = {asymptote(law):.4g} of this law: a model of "
-            f"{first:g} x N_opt parameters cannot reach the compute-optimal loss with any finite number of "
-            "tokens; choose k_N above the asymptote"
-        )
-    return _out(inner ** (-1.0 / law.beta))
+        raise _below_asymptote(k, bad, law)
+    power = inner ** (-1.0 / law.beta)
+    return _out(exact_or_log(power, lambda: -np.log(inner) / law.beta))
 
 
+@representable
 def compute_overhead(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | float:
     """Extra training compute, as a fraction, of a ``k_N N_opt`` model trained to the optimal loss.
 
@@ -207,16 +241,19 @@ def overhead_curve(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64]:
     Returns
     -------
     ndarray
-        Overhead (fraction) at each ``k_N``; ``inf`` at or below :func:`asymptote`.
+        Overhead (fraction) at each ``k_N``; ``inf`` at or below :func:`asymptote`, and where
+        the overhead exceeds the largest double (about 1.8e308; just above the asymptote of a
+        law with a small ``beta``).
     """
     law = _law(law)
     k = _k_N(k_N)
     inner = _bracket(k, law)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = np.where(inner > 0, k * np.abs(inner) ** (-1.0 / law.beta) - 1.0, np.inf)
     return np.asarray(out, dtype=float)
 
 
+@representable(positive=True)
 def critical_model_size(law: ChinchillaLaw, overhead: float = 1.0) -> float:
     """The model fraction ``k_N < 1`` at which the compute overhead reaches ``overhead``.
 
@@ -243,23 +280,38 @@ def critical_model_size(law: ChinchillaLaw, overhead: float = 1.0) -> float:
     ------
     ValueError
         If ``overhead`` is not a positive finite number.
+
+    Notes
+    -----
+    The equation is solved in logarithms, ``ln k_N - ln(bracket)/beta = ln(1 + overhead)``, so that
+    the overhead may be as large as a double allows. Within ``1e-12`` (in ``ln k_N``) of the
+    asymptote it is solved in ``ln t`` with ``ln k_N = ln k_N* + t``, where the bracket is
+    ``-(1 + beta/alpha) expm1(-alpha t)``, exact there; an overhead so large that ``t`` is below
+    1e-304 returns the asymptote itself (the two differ by less than a double resolves).
     """
     law = _law(law)
-    level = float(positive(overhead, "overhead"))
-    lo = asymptote(law)
+    target = math.log1p(float(positive(overhead, "overhead", scalar=True)))
+    log_lo = _log_asymptote(law)
+    c1 = math.log1p(law.beta / law.alpha)
 
-    def f(log_k: float) -> float:
-        k = math.exp(log_k)
-        return k * _bracket(np.asarray(k), law).item() ** (-1.0 / law.beta) - 1.0 - level
+    def g(log_k: float) -> float:  # ln(1 + overhead(k)) - ln(1 + level)
+        return log_k - math.log(_bracket(np.asarray(math.exp(log_k)), law).item()) / law.beta - target
+
+    def g_near(v: float) -> float:  # the same at ln k = ln k_N* + e**v
+        t = math.exp(v)
+        return log_lo + t - (c1 + math.log(-math.expm1(-law.alpha * t))) / law.beta - target
 
     # just above the asymptote the overhead exceeds any finite level
-    left = math.log(lo) + 1e-12
-    if f(left) <= 0:  # pragma: no cover - an overhead of ~1e30 or more
-        raise ValueError(f"overhead {level:g} is beyond what any model above the asymptote needs")
-    return float(math.exp(brentq(f, left, 0.0, xtol=1e-14, rtol=1e-13)))
+    left = log_lo + 1e-12
+    if g(left) > 0:
+        return float(math.exp(brentq(g, left, 0.0, xtol=1e-14, rtol=1e-13)))
+    if g_near(-700.0) <= 0:
+        return float(math.exp(log_lo))
+    return float(math.exp(log_lo + math.exp(brentq(g_near, -700.0, math.log(1e-12), xtol=1e-13))))
 
 
 # ------------------------------------------------------ the budget drops out
+@representable(positive=True)
 def optimum_term_ratio(C: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | float:
     """``A N_opt**-alpha / (B D_opt**-beta)`` at budgets ``C`` (FLOPs), computed from the allocation.
 
@@ -268,10 +320,15 @@ def optimum_term_ratio(C: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] 
     so that the book can show it.
     """
     law = _law(law)
-    n_opt, d_opt = law.optimal_allocation(C)
-    return _out(np.asarray(law.A * np.asarray(n_opt) ** (-law.alpha) / (law.B * np.asarray(d_opt) ** (-law.beta))))
+    c = positive(C, "C")
+    log_n, log_d, n_opt, d_opt = law._log_allocation(c)
+    pn, pd_ = n_opt ** (-law.alpha), d_opt ** (-law.beta)
+    direct = law.A * pn / (law.B * pd_)
+    log_ratio = lambda: math.log(law.A / law.B) - law.alpha * log_n + law.beta * log_d  # noqa: E731
+    return _out(exact_or_log(direct, log_ratio, n_opt, d_opt, pn, pd_, law.B * pd_))
 
 
+@representable(positive=True)
 def data_factor_at_budget(k_N: ArrayLike, C: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | float:
     """``k_D`` solved directly at a budget, without the ``beta/alpha`` shortcut.
 
@@ -289,15 +346,17 @@ def data_factor_at_budget(k_N: ArrayLike, C: ArrayLike, law: ChinchillaLaw) -> N
     law = _law(law)
     k = _k_N(k_N)
     c = positive(C, "C")
-    n_opt, d_opt = (np.asarray(x) for x in law.optimal_allocation(c))
-    l_opt = law.E + law.A * n_opt ** (-law.alpha) + law.B * d_opt ** (-law.beta)
-    rest = l_opt - law.E - law.A * (k * n_opt) ** (-law.alpha)
+    broadcast_shape(k_N=k, C=c)
+    log_n, log_d, _, _ = law._log_allocation(c)
+    # The data term B/D**beta that the shrunk model needs: the optimum's two reducible terms minus the
+    # shrunk parameter term, A N_opt**-alpha (1 - k**-alpha) + B D_opt**-beta (E cancels; computed
+    # without it, the difference keeps its digits at any budget).
+    term_n = np.exp(math.log(law.A) - law.alpha * log_n)
+    term_d = np.exp(math.log(law.B) - law.beta * log_d)
+    rest = term_d - term_n * np.expm1(-law.alpha * np.log(k))
     if (rest <= 0).any():
-        raise ValueError(
-            f"no finite number of tokens reaches the loss: k_N must exceed the asymptote {asymptote(law):.4g}"
-        )
-    d = (law.B / rest) ** (1.0 / law.beta)
-    return _out(d / d_opt)
+        raise _below_asymptote(k, np.broadcast_to(rest <= 0, np.broadcast(k, c).shape), law)
+    return _out(np.exp((np.log(term_d) - np.log(rest)) / law.beta))
 
 
 @dataclass(frozen=True)
@@ -328,6 +387,7 @@ class ShrunkModel:
         return asdict(self)
 
 
+@representable
 def shrunk_model(k_N: float, C: float, law: ChinchillaLaw) -> ShrunkModel:
     """The model of ``k_N N_opt(C)`` parameters on ``k_D D_opt(C)`` tokens (the rows of de Vries' updated Table A3).
 
@@ -341,8 +401,8 @@ def shrunk_model(k_N: float, C: float, law: ChinchillaLaw) -> ShrunkModel:
         The loss law.
     """
     law = _law(law)
-    c = float(positive(C, "C"))
-    k = float(_k_N(k_N))
+    k = float(_k_N(k_N, scalar=True))
+    c = float(positive(C, "C", scalar=True))
     k_d = float(data_factor(k, law))
     n_opt, d_opt = (float(x) for x in law.optimal_allocation(c))
     return ShrunkModel(
@@ -351,6 +411,7 @@ def shrunk_model(k_N: float, C: float, law: ChinchillaLaw) -> ShrunkModel:
     )
 
 
+@representable
 def nearest_shrunk_model(N: float, D: float, law: ChinchillaLaw) -> ShrunkModel:
     """de Vries' reading of a model: the shrunk optimum *of its own budget* that lies nearest to it.
 
@@ -371,26 +432,31 @@ def nearest_shrunk_model(N: float, D: float, law: ChinchillaLaw) -> ShrunkModel:
         The loss law.
     """
     law = _law(law)
-    n = float(positive(N, "N"))
-    d = float(positive(D, "D"))
+    n = float(positive(N, "N", scalar=True))
+    d = float(positive(D, "D", scalar=True))
     c = 6.0 * n * d
-    n_opt, d_opt = (float(x) for x in law.optimal_allocation(c))
-    lo = math.log(asymptote(law))
+    if not TINY <= c <= 1.7976931348623157e308:
+        raise NotRepresentable(f"the budget 6 N D would be {'above the largest' if c > 1 else 'below the smallest'} double")
+    log_n, log_d, _, _ = (float(x) for x in law._log_allocation(np.asarray(c)))
+    lo = _log_asymptote(law)
 
     def dist(log_k: float) -> float:
-        k = math.exp(log_k)
-        inner = _bracket(np.asarray(k), law).item()
+        inner = _bracket(np.asarray(math.exp(log_k)), law).item()
         if inner <= 0:
             return math.inf
-        k_d = inner ** (-1.0 / law.beta)
-        return math.log(k * n_opt / n) ** 2 + math.log(k_d * d_opt / d) ** 2
+        log_kd = -math.log(inner) / law.beta
+        return (log_k + log_n - math.log(n)) ** 2 + (log_kd + log_d - math.log(d)) ** 2
 
-    hi = max(0.0, math.log(n / n_opt)) + 1.0
+    hi = max(0.0, math.log(n) - log_n) + 1.0
     res = minimize_scalar(dist, bounds=(lo + 1e-9, hi), method="bounded", options={"xatol": 1e-10})
-    return shrunk_model(math.exp(res.x), c, law)
+    try:
+        return shrunk_model(math.exp(res.x), c, law)
+    except ValueError as exc:
+        raise NotRepresentable(f"its nearest shrunk optimum is not: {exc}") from None
 
 
 # ------------------------------------------------------- locating a model
+@representable(positive=True)
 def compute_for_loss(L: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | float:
     """The smallest budget (FLOPs) whose compute-optimal model reaches loss ``L``.
 
@@ -404,20 +470,37 @@ def compute_for_loss(L: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | 
         If ``L <= E``: the irreducible loss cannot be reached with any budget.
     """
     law = _law(law)
-    loss = positive(L, "L")
-    if (loss <= law.E).any():
-        raise ValueError(
-            f"loss {loss.ravel()[np.flatnonzero((loss <= law.E).ravel())[0]]:g} is at or below this law's "
-            f"irreducible loss E = {law.E:g} nats/token: no budget reaches it"
-        )
+    loss = _above_E(L, "L", law)
     return _out(_compute_for_reducible(loss - law.E, law))
 
 
+def _above_E(L: ArrayLike, name: str, law: ChinchillaLaw) -> NDArray[np.float64]:
+    loss = positive(L, name)
+    if (loss <= law.E).any():
+        raise ValueError(
+            f"{name} must be above this law's irreducible loss E = {law.E:g} nats/token, got "
+            f"{show(loss.ravel()[np.flatnonzero((loss <= law.E).ravel())[0]])}: no budget reaches it"
+        )
+    return loss
+
+
 def _compute_for_reducible(reducible: NDArray[np.float64] | float, law: ChinchillaLaw) -> NDArray[np.float64]:
-    """:func:`compute_for_loss` from the reducible loss ``L - E`` (> 0), without subtracting ``E`` again."""
+    """:func:`compute_for_loss` from the reducible loss ``L - E`` (> 0), without subtracting ``E`` again.
+
+    ``C = 6 (K / (L - E))**(1/gamma)``, computed in log space where a step leaves the double range.
+    """
     gamma = law.alpha * law.beta / (law.alpha + law.beta)
+    red = np.asarray(reducible, dtype=float)
+    log_g = law._log_G
+    log_k = float(np.logaddexp(math.log(law.A) - law.alpha * log_g, math.log(law.B) + law.beta * log_g))
+    log_c = lambda: math.log(6.0) + (log_k - np.log(red)) / gamma  # noqa: E731
+    if not -708.0 < log_g < 709.0:
+        return np.asarray(np.exp(log_c()))
     K = law.A * law.G ** (-law.alpha) + law.B * law.G**law.beta
-    return np.asarray(6.0 * (K / np.asarray(reducible, dtype=float)) ** (1.0 / gamma))
+    ratio = K / red
+    with np.errstate(over="ignore", under="ignore"):
+        power = ratio ** (1.0 / gamma)
+    return exact_or_log(6.0 * power, log_c, ratio, power)
 
 
 @dataclass(frozen=True)
@@ -454,6 +537,7 @@ class Placement:
         return asdict(self)
 
 
+@representable
 def shrink(N: float, D: float, law: ChinchillaLaw) -> Placement:
     """Locate a model of ``N`` parameters trained on ``D`` tokens on the ``k_N``-overhead curve.
 
@@ -475,23 +559,29 @@ def shrink(N: float, D: float, law: ChinchillaLaw) -> Placement:
     Raises
     ------
     ValueError
-        If ``N`` or ``D`` is not a positive finite number, or if the budget
-        ``6 N D`` overflows double precision (above about 1.8e308 FLOPs).
+        If ``N`` or ``D`` is not a positive finite number, if the budget ``6 N D`` overflows
+        double precision (above about 1.8e308 FLOPs), or if the placement is otherwise not
+        representable (e.g. ``N = 1e-300``, whose iso-loss budget is below 1e-308 FLOPs).
     """
     law = _law(law)
-    n = float(positive(N, "N"))
-    d = float(positive(D, "D"))
+    n = float(positive(N, "N", scalar=True))
+    d = float(positive(D, "D", scalar=True))
     c = 6.0 * n * d
     if not math.isfinite(c):
         raise ValueError(
             f"the budget 6 N D = 6 x {n:g} parameters x {d:g} tokens is above the largest double-precision "
-            f"number (1.8e308 FLOPs), so the model cannot be placed; use N and D with N x D below 3e307"
+            f"number (1.8e308 FLOPs), so the model cannot be placed; N and D must have N x D below 3e307"
         )
     # The reducible loss A/N**alpha + B/D**beta, computed directly: L - E would lose every digit once it
     # falls below E's rounding error (sizes beyond about 1e45), and compute_for_loss would then see L = E.
-    reducible = float(law.A * n ** (-law.alpha) + law.B * d ** (-law.beta))
+    reducible = float(law._term(law.A, np.asarray(n), law.alpha) + law._term(law.B, np.asarray(d), law.beta))
     loss = law.E + reducible
     c_iso = float(_compute_for_reducible(reducible, law))
+    if not (TINY <= c and TINY <= c_iso <= 1.7976931348623157e308):
+        raise NotRepresentable(
+            f"the budget 6 N D = {c:.4g} FLOPs or that of the compute-optimal model with the same loss, "
+            f"{c_iso:.4g} FLOPs, is outside the double range"
+        )
     n_opt, d_opt = (float(x) for x in law.optimal_allocation(c_iso))
     k_n = n / n_opt
     return Placement(
@@ -503,6 +593,7 @@ def shrink(N: float, D: float, law: ChinchillaLaw) -> Placement:
 
 
 # ----------------------------------------------------------- inference
+@representable(positive=True)
 def best_model_fraction(inference_ratio: ArrayLike, law: ChinchillaLaw,
                         train_flops_per_token: float = 6.0,
                         inference_flops_per_token: float = 2.0) -> NDArray[np.float64] | float:
@@ -534,31 +625,44 @@ def best_model_fraction(inference_ratio: ArrayLike, law: ChinchillaLaw,
         The best ``k_N`` for each ``rho``.
     """
     law = _law(law)
-    rho = finite(inference_ratio, "inference_ratio")
+    rho = finite(inference_ratio, "inference_ratio", allowed=">= 0")
     if (rho < 0).any():
-        raise ValueError("inference_ratio (inference tokens / D_opt) must be >= 0")
-    t = float(positive(train_flops_per_token, "train_flops_per_token"))
-    i = float(positive(inference_flops_per_token, "inference_flops_per_token"))
-    lo = math.log(asymptote(law))
+        raise ValueError(
+            f"inference_ratio (inference tokens / D_opt) must be >= 0, got {show(rho.ravel()[np.argmax(rho.ravel() < 0)])}"
+        )
+    t = float(positive(train_flops_per_token, "train_flops_per_token", scalar=True))
+    i = float(positive(inference_flops_per_token, "inference_flops_per_token", scalar=True))
+    return _out(_best_fraction(rho, law, t, i))
 
-    def cost(log_k: float, r: float) -> float:
+
+def _best_fraction(rho: NDArray[np.float64], law: ChinchillaLaw, t: float, i: float) -> NDArray[np.float64]:
+    lo = _log_asymptote(law)
+
+    def cost(log_k: float, r: float, scale: float) -> float:
+        # the lifetime cost relative to the optimum's training, divided by max(1, rho) so that it
+        # stays finite for any rho (the minimiser does not care about a constant factor)
         k = math.exp(log_k)
-        inner = 1.0 - (law.beta / law.alpha) * (k ** (-law.alpha) - 1.0)
+        inner = 1.0 - (law.beta / law.alpha) * math.expm1(-law.alpha * log_k)
         if inner <= 0:
             return math.inf
-        return k * inner ** (-1.0 / law.beta) + (i / t) * k * r
+        try:
+            train = k * inner ** (-1.0 / law.beta)
+        except OverflowError:  # k_D beyond 1.8e308: far from the minimum
+            return math.inf
+        return train / scale + (i / t) * k * (r / scale)
 
     out = np.empty(rho.shape)
     for idx, r in np.ndenumerate(rho):
         if r == 0:
             out[idx] = 1.0
             continue
-        res = minimize_scalar(cost, bounds=(lo + 1e-12, 0.0), args=(float(r),), method="bounded",
-                              options={"xatol": 1e-10})
+        res = minimize_scalar(cost, bounds=(lo + 1e-12, 0.0), args=(float(r), max(1.0, float(r))),
+                              method="bounded", options={"xatol": 1e-10})
         out[idx] = math.exp(res.x)
-    return _out(out)
+    return out
 
 
+@representable
 def inference_ratio_for_fraction(k_N: ArrayLike, law: ChinchillaLaw,
                                  train_flops_per_token: float = 6.0,
                                  inference_flops_per_token: float = 2.0) -> NDArray[np.float64] | float:
@@ -594,12 +698,22 @@ def inference_ratio_for_fraction(k_N: ArrayLike, law: ChinchillaLaw,
     law = _law(law)
     k = _k_N(k_N)
     if (k > 1).any():
-        raise ValueError("k_N above 1 is never the lifetime optimum (inference only favours smaller models)")
-    data_factor(k, law)  # raises below the asymptote
-    t = float(positive(train_flops_per_token, "train_flops_per_token"))
-    i = float(positive(inference_flops_per_token, "inference_flops_per_token"))
+        raise ValueError(
+            f"k_N must be at most 1, got {show(k.ravel()[np.argmax(k.ravel() > 1)])}: k_N above 1 is never the "
+            "lifetime optimum (inference only favours smaller models)"
+        )
     u = _bracket(k, law)
-    return _out((t / i) * u ** (-1.0 / law.beta - 1.0) * (k ** (-law.alpha) - u))
+    if (u <= 0).any():
+        raise _below_asymptote(k, u <= 0, law)
+    t = float(positive(train_flops_per_token, "train_flops_per_token", scalar=True))
+    i = float(positive(inference_flops_per_token, "inference_flops_per_token", scalar=True))
+    # k**-alpha - u = (1 + beta/alpha)(k**-alpha - 1), with expm1: exact near k = 1, where both vanish
+    gap = (1.0 + law.beta / law.alpha) * np.expm1(-law.alpha * np.log(k))
+    power = u ** (-1.0 / law.beta - 1.0)
+    with np.errstate(divide="ignore"):
+        log_rho = lambda: math.log(t / i) - (1.0 / law.beta + 1.0) * np.log(u) + np.log(gap)  # noqa: E731
+        out = np.where(gap == 0, 0.0, exact_or_log((t / i) * power * gap, log_rho, power, gap))
+    return _out(out)
 
 
 @dataclass(frozen=True)
@@ -629,6 +743,7 @@ class InferencePlan:
         return asdict(self)
 
 
+@representable
 def optimal_with_inference(loss: float, inference_tokens: float, law: ChinchillaLaw,
                            train_flops_per_token: float = 6.0,
                            inference_flops_per_token: float = 2.0) -> InferencePlan:
@@ -651,19 +766,27 @@ def optimal_with_inference(loss: float, inference_tokens: float, law: Chinchilla
         The cheapest model and its cost beside the compute-optimal one's.
     """
     law = _law(law)
-    c0 = float(compute_for_loss(loss, law))
-    d_inf = float(finite(inference_tokens, "inference_tokens"))
+    target = float(_above_E(positive(loss, "loss", scalar=True), "loss", law))
+    d_inf = float(finite(inference_tokens, "inference_tokens", scalar=True, allowed=">= 0"))
     if d_inf < 0:
-        raise ValueError(f"inference_tokens must be >= 0, got {d_inf:g}")
+        raise ValueError(f"inference_tokens must be >= 0, got {show(d_inf)}")
+    t = float(positive(train_flops_per_token, "train_flops_per_token", scalar=True))
+    i = float(positive(inference_flops_per_token, "inference_flops_per_token", scalar=True))
+    c0 = float(_compute_for_reducible(target - law.E, law))
+    if not TINY <= c0 <= 1.7976931348623157e308:
+        raise NotRepresentable(f"the compute-optimal budget for this loss would be {c0:.4g} FLOPs")
     n_opt, d_opt = (float(x) for x in law.optimal_allocation(c0))
-    k = float(best_model_fraction(d_inf / d_opt, law, train_flops_per_token, inference_flops_per_token))
+    rho = d_inf / d_opt
+    if not math.isfinite(rho):
+        raise NotRepresentable("inference_tokens / D_opt would be above the largest double")
+    k = float(_best_fraction(np.asarray(rho), law, t, i))
     k_d = float(data_factor(k, law))
     n, d = k * n_opt, k_d * d_opt
-    train = train_flops_per_token * n * d
-    infer = inference_flops_per_token * n * d_inf
-    chin = train_flops_per_token * n_opt * d_opt + inference_flops_per_token * n_opt * d_inf
+    train = t * n * d
+    infer = i * n * d_inf
+    chin = t * n_opt * d_opt + i * n_opt * d_inf
     return InferencePlan(
-        loss=float(loss), inference_tokens=d_inf, k_N=k, k_D=k_d, N=n, D=d, training_flops=train,
+        loss=target, inference_tokens=d_inf, k_N=k, k_D=k_d, N=n, D=d, training_flops=train,
         inference_flops=infer, total_flops=train + infer, chinchilla_total_flops=chin,
         saving=1.0 - (train + infer) / chin,
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validate import broadcast_shape, positive, representable, whole
+from ._validate import NotRepresentable, broadcast_shape, positive, representable, whole
 
 __all__ = [
     "PF_DAY",
@@ -294,5 +294,5 @@ def forward_flops(
         deembed=2.0 * d_model * n_vocab,
     )
     if not math.isfinite(out.total):
-        raise OverflowError("the total forward FLOPs exceed double precision")  # reported by @representable
+        raise NotRepresentable("the total forward FLOPs would be above the largest double")
     return out
