@@ -72,6 +72,8 @@ def show(value: object) -> str:
         return repr(bool(value))
     if isinstance(value, (np.datetime64, np.timedelta64)):
         return repr(value)
+    if isinstance(value, (complex, np.complexfloating)):
+        return f"{complex(value)!r} (a complex number)"
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.6g}"
     if isinstance(value, (int, np.integer)):
@@ -465,6 +467,17 @@ def ratio_power(num: ArrayLike, den: ArrayLike, p: float | ArrayLike) -> NDArray
     return exact_or_log(direct, lambda: np.asarray(p) * (np.log(num) - np.log(den)), base)
 
 
+class _Unrepresentable(ValueError):
+    """The :class:`ValueError` :func:`representable` raises; ``detail`` says which result left the range.
+
+    A guarded function that calls another one re-raises it naming its own caller's arguments.
+    """
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
 class NotRepresentable(OverflowError):
     """Raised inside a function wrapped by :func:`representable` when a result is beyond double precision.
 
@@ -566,10 +579,11 @@ def representable(func: F | None = None, *, positive: bool = False) -> Any:
         label = f.__qualname__
 
         def fail(args: tuple, kwargs: dict, detail: str) -> ValueError:
-            return ValueError(
+            return _Unrepresentable(
                 f"{label}({_arguments(f, sig, args, kwargs)}): the result is not representable in double "
                 f"precision ({detail}); arguments must keep it between {TINY:.3g} and {HUGE:.4g} in "
-                f"magnitude: use values nearer the documented scale"
+                f"magnitude: use values nearer the documented scale",
+                detail,
             )
 
         @functools.wraps(f)
@@ -577,6 +591,8 @@ def representable(func: F | None = None, *, positive: bool = False) -> Any:
             try:
                 with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
                     out = f(*args, **kwargs)
+            except _Unrepresentable as exc:  # from a guarded function this one called
+                raise fail(args, kwargs, exc.detail) from None
             except NotRepresentable as exc:
                 raise fail(args, kwargs, str(exc)) from None
             except OverflowError as exc:

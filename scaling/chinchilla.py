@@ -190,15 +190,20 @@ class AllocationFit:
         """Exponent of ``D_opt`` in compute."""
         return self.D_fit.exponent
 
+    @representable(positive=True)
     def N_opt(self, C: ArrayLike) -> NDArray[np.float64] | float:
-        """Compute-optimal parameters at ``C`` FLOPs."""
+        """Compute-optimal parameters at ``C`` FLOPs (> 0)."""
+        positive(C, "C")
         return self.N_fit(C)
 
+    @representable(positive=True)
     def compute_for_params(self, N: ArrayLike) -> NDArray[np.float64] | float:
-        """The budget (FLOPs) at which ``N`` parameters is optimal: the inverse of ``N_opt(C)``."""
+        """The budget (FLOPs) at which ``N`` parameters (> 0) is optimal: the inverse of ``N_opt(C)``."""
+        positive(N, "N")
         return self.N_fit.inverse(N)
 
 
+@representable
 def fit_allocation(C: ArrayLike, N_opt: ArrayLike, D_opt: ArrayLike) -> AllocationFit:
     """Fit ``N_opt ∝ C**a`` and ``D_opt ∝ C**b`` on log-log axes.
 

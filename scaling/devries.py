@@ -104,8 +104,67 @@ def _k_N(k_N: ArrayLike, scalar: bool = False) -> NDArray[np.float64]:
 
 
 def _log_asymptote(law: ChinchillaLaw) -> float:
-    """``ln k_N* = -log1p(alpha/beta) / alpha``: exact for any exponents, even alpha = 1e-300."""
-    return -math.log1p(law.alpha / law.beta) / law.alpha
+    """``ln k_N* = -log1p(alpha/beta) / alpha``, kept exact for any exponents (alpha = 1e-300 gives -1/beta).
+
+    May be ``-inf`` for a law whose asymptote is below the smallest double.
+    """
+    log_r = math.log(law.alpha) - math.log(law.beta)
+    if log_r < -30.0:  # log1p(r)/alpha = (1 - r/2 + ...)/beta to double precision
+        return -(1.0 - 0.5 * math.exp(log_r)) / law.beta
+    r = law.alpha / law.beta
+    log1p_r = math.log1p(r) if r < 1e300 else log_r + math.log1p(math.exp(-log_r))
+    with np.errstate(over="ignore"):
+        return float(-np.float64(log1p_r) / law.alpha)
+
+
+def _log1p_over(y: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``log1p(y) / y`` for ``y > -1`` (1 at ``y = 0``), without cancellation for small ``y``."""
+    small = np.abs(y) < 1e-8
+    with np.errstate(all="ignore"):
+        return np.where(small, 1.0 - 0.5 * y, np.log1p(y) / np.where(small, 1.0, y))
+
+
+def _log_data_factor(L: NDArray[np.float64], law: ChinchillaLaw, c: float | None = None) -> tuple[NDArray, NDArray]:
+    """``(y, ln k_D)`` at ``L = ln k_N``, where ``1 + y`` is the bracket ``1 - (beta/alpha)(k**-alpha - 1)``.
+
+    ``y <= -1`` means ``k`` is at or below the asymptote. Written with ``L = ln k``, ``u = alpha L``
+    and ``q = expm1(-u)/u`` (so ``k**-alpha - 1 = u q``): ``y = -c L q`` with ``c = beta`` (the closed
+    form; :func:`data_factor_at_budget` passes its own ``c``), and ``ln k_D = -log1p(y)/beta =
+    L q log1p(y)/y``. Each piece is exact in its limits (``alpha -> 0``, ``beta -> 0``, ``k -> 1``) and
+    none overflows before the result does.
+    """
+    c = law.beta if c is None else c
+    L = np.asarray(L, dtype=float)
+    u = law.alpha * L
+    with np.errstate(all="ignore"):
+        small = np.abs(u) < 1e-8
+        q = np.where(small, -1.0 + 0.5 * u, np.expm1(-u) / np.where(small, 1.0, u))
+        y = -c * (L * q)  # L q first: finite (0 where k**-alpha underflows), so c (L q) is never inf * 0
+        # k**-alpha beyond e**700: y = -(c/alpha) k**-alpha, from logs
+        huge = u < -700.0
+        if huge.any():
+            y = np.where(huge, -np.exp(math.log(c) - math.log(law.alpha) - u), y)
+        log_kd = np.where(
+            y > 1e300,
+            -(math.log(c) + np.log(np.abs(L)) + np.log(np.abs(q))) / law.beta,
+            L * q * _log1p_over(y),
+        )
+    return y, np.where(y <= -1.0, np.inf, log_kd)
+
+
+def _log1mexp(log_x: float) -> float:
+    """``ln(1 - exp(-x))`` for ``x > 0`` given ``ln x``, exact for tiny and for large ``x``."""
+    if log_x < -20.0:
+        return log_x - 0.5 * math.exp(log_x)
+    x = math.exp(log_x)
+    return math.log(-math.expm1(-x)) if x < 0.6931 else math.log1p(-math.exp(-x))
+
+
+def _log_overhead_near(t_log: float, law: ChinchillaLaw, log_lo: float) -> float:
+    """``ln(1 + overhead)`` at ``ln k_N = ln k_N* + e**t_log``, where the bracket is
+    ``(1 + beta/alpha)(1 - exp(-alpha t))``, exact next to the asymptote."""
+    log1p_ba = float(np.logaddexp(0.0, math.log(law.beta) - math.log(law.alpha)))
+    return log_lo + math.exp(t_log) - (log1p_ba + _log1mexp(math.log(law.alpha) + t_log)) / law.beta
 
 
 # ------------------------------------------------------------------ the trade-off
@@ -141,15 +200,10 @@ def asymptote(law: ChinchillaLaw) -> float:
     return float(math.exp(_log_asymptote(law)))
 
 
-def _bracket(k: NDArray[np.float64], law: ChinchillaLaw) -> NDArray[np.float64]:
-    """``1 - (beta/alpha)(k**-alpha - 1)``, with ``k**-alpha - 1`` as ``expm1(-alpha ln k)`` (exact for tiny alpha)."""
-    return 1.0 - (law.beta / law.alpha) * np.expm1(-law.alpha * np.log(k))
-
-
 def _below_asymptote(k: NDArray[np.float64], bad: NDArray[np.bool_], law: ChinchillaLaw) -> ValueError:
     first = np.broadcast_to(k, bad.shape).ravel()[np.flatnonzero(bad.ravel())[0]]
     return ValueError(
-        f"k_N must be above the asymptote k_N* = {math.exp(_log_asymptote(law)):.4g} of this law, got {show(first)}: "
+        f"k_N must be above the asymptote k_N* = {math.exp(max(_log_asymptote(law), -745.0)):.4g} of this law, got {show(first)}: "
         f"a model of {show(first)} x N_opt parameters cannot reach the compute-optimal loss with any finite number "
         "of tokens; choose k_N above the asymptote"
     )
@@ -188,12 +242,10 @@ def data_factor(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | flo
     """
     law = _law(law)
     k = _k_N(k_N)
-    inner = _bracket(k, law)
-    bad = inner <= 0
-    if bad.any():
-        raise _below_asymptote(k, bad, law)
-    power = inner ** (-1.0 / law.beta)
-    return _out(exact_or_log(power, lambda: -np.log(inner) / law.beta))
+    y, log_kd = _log_data_factor(np.log(k), law)
+    if (y <= -1).any():
+        raise _below_asymptote(k, y <= -1, law)
+    return _out(np.exp(log_kd))
 
 
 @representable
@@ -222,7 +274,10 @@ def compute_overhead(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] 
     """
     law = _law(law)
     k = _k_N(k_N)
-    return _out(k * np.asarray(data_factor(k, law)) - 1.0)
+    y, log_kd = _log_data_factor(np.log(k), law)
+    if (y <= -1).any():
+        raise _below_asymptote(k, y <= -1, law)
+    return _out(np.expm1(np.log(k) + log_kd))  # k_N k_D - 1, exact near k_N = 1
 
 
 def overhead_curve(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64]:
@@ -247,9 +302,9 @@ def overhead_curve(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64]:
     """
     law = _law(law)
     k = _k_N(k_N)
-    inner = _bracket(k, law)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        out = np.where(inner > 0, k * np.abs(inner) ** (-1.0 / law.beta) - 1.0, np.inf)
+    with np.errstate(all="ignore"):
+        y, log_kd = _log_data_factor(np.log(k), law)
+        out = np.where(y > -1, np.expm1(np.log(k) + log_kd), np.inf)
     return np.asarray(out, dtype=float)
 
 
@@ -291,23 +346,47 @@ def critical_model_size(law: ChinchillaLaw, overhead: float = 1.0) -> float:
     """
     law = _law(law)
     target = math.log1p(float(positive(overhead, "overhead", scalar=True)))
+    log_k = _log_k_for_overhead(target, law)
+    if log_k < -708.0:
+        raise NotRepresentable(f"the critical model size exp({log_k:.6g}) N_opt is below the smallest double")
+    return float(math.exp(log_k))
+
+
+def _log_overhead(log_k: float, law: ChinchillaLaw) -> float:
+    """``ln(1 + overhead) = ln k_N + ln k_D`` (``inf`` at or below the asymptote)."""
+    return log_k + float(_log_data_factor(np.asarray(log_k), law)[1])
+
+
+def _log_k_for_overhead(target: float, law: ChinchillaLaw) -> float:
+    """``ln k_N`` in (``ln k_N*``, 0) where ``ln(1 + overhead) = target`` (the overhead falls monotonically there)."""
     log_lo = _log_asymptote(law)
-    c1 = math.log1p(law.beta / law.alpha)
 
-    def g(log_k: float) -> float:  # ln(1 + overhead(k)) - ln(1 + level)
-        return log_k - math.log(_bracket(np.asarray(math.exp(log_k)), law).item()) / law.beta - target
+    def g(log_k: float) -> float:
+        return _log_overhead(log_k, law) - target
 
-    def g_near(v: float) -> float:  # the same at ln k = ln k_N* + e**v
-        t = math.exp(v)
-        return log_lo + t - (c1 + math.log(-math.expm1(-law.alpha * t))) / law.beta - target
+    if log_lo >= 0.0:  # the asymptote rounds to 1: so does every k_N between it and 1
+        return 0.0
+    if log_lo < -700.0:  # the asymptote is below the double range: bracket in ln k_N alone
+        left = -700.0
+        while not g(left) > 0:
+            left *= 2.0
+            if left < -1e300:
+                return -math.inf
+        return float(brentq(g, left, 0.0, xtol=1e-14, rtol=1e-13))
+    delta = min(1e-12, -log_lo / 2.0)
+    left = log_lo + delta
+    if 0 < g(left) < math.inf:
+        return float(brentq(g, left, 0.0, xtol=1e-14, rtol=1e-13))
 
-    # just above the asymptote the overhead exceeds any finite level
-    left = log_lo + 1e-12
-    if g(left) > 0:
-        return float(math.exp(brentq(g, left, 0.0, xtol=1e-14, rtol=1e-13)))
+    # within delta of the asymptote: solve in ln t, ln k_N = ln k_N* + t, where the bracket is exact
+    def g_near(v: float) -> float:
+        return _log_overhead_near(v, law, log_lo) - target
+
     if g_near(-700.0) <= 0:
-        return float(math.exp(log_lo))
-    return float(math.exp(log_lo + math.exp(brentq(g_near, -700.0, math.log(1e-12), xtol=1e-13))))
+        return log_lo  # the two differ by less than a double resolves
+    if g_near(math.log(delta)) >= 0:
+        return left
+    return log_lo + math.exp(brentq(g_near, -700.0, math.log(delta), xtol=1e-13))
 
 
 # ------------------------------------------------------ the budget drops out
@@ -324,8 +403,16 @@ def optimum_term_ratio(C: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] 
     log_n, log_d, n_opt, d_opt = law._log_allocation(c)
     pn, pd_ = n_opt ** (-law.alpha), d_opt ** (-law.beta)
     direct = law.A * pn / (law.B * pd_)
-    log_ratio = lambda: math.log(law.A / law.B) - law.alpha * log_n + law.beta * log_d  # noqa: E731
-    return _out(exact_or_log(direct, log_ratio, n_opt, d_opt, pn, pd_, law.B * pd_))
+    log_ratio = _log_term_ratio(law, log_n, log_d)
+    return _out(exact_or_log(direct, lambda: log_ratio, n_opt, d_opt, pn, pd_, law.B * pd_))
+
+
+def _log_term_ratio(law: ChinchillaLaw, log_n: NDArray[np.float64], log_d: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``ln(A N_opt**-alpha / (B D_opt**-beta))`` from the allocation's logs; raises if a term is beyond any double."""
+    log_ratio = math.log(law.A) - math.log(law.B) - law.alpha * log_n + law.beta * log_d
+    if not np.all(np.isfinite(log_ratio)):
+        raise NotRepresentable("the terms A N_opt**-alpha and B D_opt**-beta are beyond double precision")
+    return log_ratio
 
 
 @representable(positive=True)
@@ -349,14 +436,23 @@ def data_factor_at_budget(k_N: ArrayLike, C: ArrayLike, law: ChinchillaLaw) -> N
     broadcast_shape(k_N=k, C=c)
     log_n, log_d, _, _ = law._log_allocation(c)
     # The data term B/D**beta that the shrunk model needs: the optimum's two reducible terms minus the
-    # shrunk parameter term, A N_opt**-alpha (1 - k**-alpha) + B D_opt**-beta (E cancels; computed
-    # without it, the difference keeps its digits at any budget).
-    term_n = np.exp(math.log(law.A) - law.alpha * log_n)
-    term_d = np.exp(math.log(law.B) - law.beta * log_d)
-    rest = term_d - term_n * np.expm1(-law.alpha * np.log(k))
-    if (rest <= 0).any():
-        raise _below_asymptote(k, np.broadcast_to(rest <= 0, np.broadcast(k, c).shape), law)
-    return _out(np.exp((np.log(term_d) - np.log(rest)) / law.beta))
+    # shrunk parameter term, B D_opt**-beta - A N_opt**-alpha (k**-alpha - 1) (E cancels: computed
+    # without it, the difference keeps its digits at any budget). Relative to B D_opt**-beta this is
+    # 1 - R (k**-alpha - 1), with R = A N_opt**-alpha / (B D_opt**-beta) taken from the allocation
+    # (not the shortcut beta/alpha), so k_D follows as in data_factor with alpha R in place of beta.
+    log_r = _log_term_ratio(law, log_n, log_d)
+    L = np.log(k)
+    L, log_r = np.broadcast_arrays(L, log_r)
+    with np.errstate(over="ignore"):
+        c_num = np.exp(log_r + math.log(law.alpha))  # alpha R: beta, up to rounding
+    if not np.all(np.isfinite(c_num)):
+        raise NotRepresentable("alpha A N_opt**-alpha / (B D_opt**-beta) is beyond double precision")
+    y, log_kd = np.empty(L.shape), np.empty(L.shape)
+    for idx in np.ndindex(L.shape):
+        y[idx], log_kd[idx] = (float(v) for v in _log_data_factor(L[idx], law, float(c_num[idx])))
+    if (y <= -1).any():
+        raise _below_asymptote(np.broadcast_to(k, L.shape), y <= -1, law)
+    return _out(np.exp(log_kd))
 
 
 @dataclass(frozen=True)
@@ -441,14 +537,14 @@ def nearest_shrunk_model(N: float, D: float, law: ChinchillaLaw) -> ShrunkModel:
     lo = _log_asymptote(law)
 
     def dist(log_k: float) -> float:
-        inner = _bracket(np.asarray(math.exp(log_k)), law).item()
-        if inner <= 0:
+        log_kd = float(_log_data_factor(np.asarray(log_k), law)[1])
+        if not math.isfinite(log_kd):
             return math.inf
-        log_kd = -math.log(inner) / law.beta
         return (log_k + log_n - math.log(n)) ** 2 + (log_kd + log_d - math.log(d)) ** 2
 
     hi = max(0.0, math.log(n) - log_n) + 1.0
-    res = minimize_scalar(dist, bounds=(lo + 1e-9, hi), method="bounded", options={"xatol": 1e-10})
+    lo = max(lo, -745.0)
+    res = minimize_scalar(dist, bounds=(lo + min(1e-9, (hi - lo) / 2), hi), method="bounded", options={"xatol": 1e-10})
     try:
         return shrunk_model(math.exp(res.x), c, law)
     except ValueError as exc:
@@ -489,14 +585,25 @@ def _compute_for_reducible(reducible: NDArray[np.float64] | float, law: Chinchil
 
     ``C = 6 (K / (L - E))**(1/gamma)``, computed in log space where a step leaves the double range.
     """
-    gamma = law.alpha * law.beta / (law.alpha + law.beta)
     red = np.asarray(reducible, dtype=float)
     log_g = law._log_G
+    if not math.isfinite(log_g):
+        raise NotRepresentable(f"ln G = {log_g} for this law: the compute-optimal budgets are beyond double precision")
+    inv_gamma = 1.0 / law.alpha + 1.0 / law.beta  # 1/gamma, gamma = alpha beta / (alpha + beta)
     log_k = float(np.logaddexp(math.log(law.A) - law.alpha * log_g, math.log(law.B) + law.beta * log_g))
-    log_c = lambda: math.log(6.0) + (log_k - np.log(red)) / gamma  # noqa: E731
-    if not -708.0 < log_g < 709.0:
+
+    def log_c() -> NDArray[np.float64]:
+        diff = log_k - np.log(red)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return math.log(6.0) + np.where(diff == 0, 0.0, diff * inv_gamma)
+
+    gamma = law.alpha * law.beta / (law.alpha + law.beta)
+    if not (-708.0 < log_g < 709.0 and gamma >= TINY):
         return np.asarray(np.exp(log_c()))
-    K = law.A * law.G ** (-law.alpha) + law.B * law.G**law.beta
+    try:
+        K = law.A * law.G ** (-law.alpha) + law.B * law.G**law.beta
+    except OverflowError:
+        return np.asarray(np.exp(log_c()))
     ratio = K / red
     with np.errstate(over="ignore", under="ignore"):
         power = ratio ** (1.0 / gamma)
@@ -569,8 +676,8 @@ def shrink(N: float, D: float, law: ChinchillaLaw) -> Placement:
     c = 6.0 * n * d
     if not math.isfinite(c):
         raise ValueError(
-            f"the budget 6 N D = 6 x {n:g} parameters x {d:g} tokens is above the largest double-precision "
-            f"number (1.8e308 FLOPs), so the model cannot be placed; N and D must have N x D below 3e307"
+            f"the budget 6 N D = 6 x {n:g} parameters x {d:g} tokens is not representable in double precision "
+            f"(above 1.8e308 FLOPs), so the model cannot be placed; N and D must have N x D below 3e307"
         )
     # The reducible loss A/N**alpha + B/D**beta, computed directly: L - E would lose every digit once it
     # falls below E's rounding error (sizes beyond about 1e45), and compute_for_loss would then see L = E.
@@ -588,7 +695,7 @@ def shrink(N: float, D: float, law: ChinchillaLaw) -> Placement:
         N=n, D=d, compute=c, loss=loss, iso_loss_compute=c_iso, N_opt=n_opt, D_opt=d_opt,
         k_N=k_n, k_D=d / d_opt, overhead=c / c_iso - 1.0,
         k_N_same_budget=n / float(law.optimal_allocation(c)[0]),
-        beyond_critical=bool(k_n < critical_model_size(law)),
+        beyond_critical=bool(math.log(k_n) < _log_k_for_overhead(math.log(2.0), law)),
     )
 
 
@@ -636,27 +743,22 @@ def best_model_fraction(inference_ratio: ArrayLike, law: ChinchillaLaw,
 
 
 def _best_fraction(rho: NDArray[np.float64], law: ChinchillaLaw, t: float, i: float) -> NDArray[np.float64]:
-    lo = _log_asymptote(law)
+    lo = max(_log_asymptote(law), -745.0)
 
     def cost(log_k: float, r: float, scale: float) -> float:
         # the lifetime cost relative to the optimum's training, divided by max(1, rho) so that it
         # stays finite for any rho (the minimiser does not care about a constant factor)
-        k = math.exp(log_k)
-        inner = 1.0 - (law.beta / law.alpha) * math.expm1(-law.alpha * log_k)
-        if inner <= 0:
+        log_train = _log_overhead(log_k, law)  # ln(k_N k_D); inf below the asymptote
+        if log_train > 709.0:  # k_D beyond 1.8e308: far from the minimum
             return math.inf
-        try:
-            train = k * inner ** (-1.0 / law.beta)
-        except OverflowError:  # k_D beyond 1.8e308: far from the minimum
-            return math.inf
-        return train / scale + (i / t) * k * (r / scale)
+        return math.exp(log_train) / scale + (i / t) * math.exp(log_k) * (r / scale)
 
     out = np.empty(rho.shape)
     for idx, r in np.ndenumerate(rho):
-        if r == 0:
-            out[idx] = 1.0
+        if r == 0 or lo >= 0.0:  # no inference, or no room between the asymptote and 1
+            out[idx] = 1.0 if r == 0 else math.exp(lo)
             continue
-        res = minimize_scalar(cost, bounds=(lo + 1e-12, 0.0), args=(float(r), max(1.0, float(r))),
+        res = minimize_scalar(cost, bounds=(lo + min(1e-12, -lo / 2.0), 0.0), args=(float(r), max(1.0, float(r))),
                               method="bounded", options={"xatol": 1e-10})
         out[idx] = math.exp(res.x)
     return out
@@ -702,17 +804,22 @@ def inference_ratio_for_fraction(k_N: ArrayLike, law: ChinchillaLaw,
             f"k_N must be at most 1, got {show(k.ravel()[np.argmax(k.ravel() > 1)])}: k_N above 1 is never the "
             "lifetime optimum (inference only favours smaller models)"
         )
-    u = _bracket(k, law)
-    if (u <= 0).any():
-        raise _below_asymptote(k, u <= 0, law)
+    L = np.log(k)
+    y, log_kd = _log_data_factor(L, law)
+    if (y <= -1).any():
+        raise _below_asymptote(k, y <= -1, law)
     t = float(positive(train_flops_per_token, "train_flops_per_token", scalar=True))
     i = float(positive(inference_flops_per_token, "inference_flops_per_token", scalar=True))
-    # k**-alpha - u = (1 + beta/alpha)(k**-alpha - 1), with expm1: exact near k = 1, where both vanish
-    gap = (1.0 + law.beta / law.alpha) * np.expm1(-law.alpha * np.log(k))
-    power = u ** (-1.0 / law.beta - 1.0)
-    with np.errstate(divide="ignore"):
-        log_rho = lambda: math.log(t / i) - (1.0 / law.beta + 1.0) * np.log(u) + np.log(gap)  # noqa: E731
-        out = np.where(gap == 0, 0.0, exact_or_log((t / i) * power * gap, log_rho, power, gap))
+    # rho = (t/i) u**(-1/beta - 1) (k**-alpha - u), u = 1 + y the bracket; k**-alpha - u is
+    # (1 + beta/alpha)(k**-alpha - 1) = (alpha + beta) ln(k) q with q = expm1(-alpha ln k)/(alpha ln k).
+    u_ = law.alpha * L
+    with np.errstate(all="ignore"):
+        small = np.abs(u_) < 1e-8
+        q = np.where(small, -1.0 + 0.5 * u_, np.expm1(-u_) / np.where(small, 1.0, u_))
+        log_sum = float(np.logaddexp(math.log(law.alpha), math.log(law.beta)))
+        log_rho = (math.log(t) - math.log(i) + log_kd - np.log1p(y) + log_sum
+                   + np.log(np.abs(L)) + np.log(np.abs(q)))
+        out = np.where(L == 0, 0.0, np.exp(log_rho))
     return _out(out)
 
 

@@ -32,13 +32,14 @@ Sections
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import brentq, curve_fit, elementwise
+from scipy.optimize import OptimizeWarning, brentq, curve_fit, elementwise
 
 from ._validate import (
     at_least,
@@ -538,10 +539,12 @@ def fit_learning_curve(S: ArrayLike, L: ArrayLike) -> LearningCurveFit:
     lo_sc = min(-50.0, math.log(s.min()) - 1.0)
     hi_sc = max(50.0, math.log(s.max()) + 1.0)
     try:
-        popt, _ = curve_fit(
-            model, np.log(s), np.log(loss), p0=p0,
-            bounds=([0.0, lo_sc, 1e-3], [loss.min(), hi_sc, 10.0]), maxfev=20000,
-        )
+        with warnings.catch_warnings():  # the covariance is not used: no warning when it is undefined
+            warnings.simplefilter("ignore", OptimizeWarning)
+            popt, _ = curve_fit(
+                model, np.log(s), np.log(loss), p0=p0,
+                bounds=([0.0, lo_sc, 1e-3], [loss.min(), hi_sc, 10.0]), maxfev=20000,
+            )
     except (RuntimeError, ValueError) as exc:
         raise ValueError(
             f"fit_learning_curve(S from {show(s.min())} to {show(s.max())}, L from {show(loss.min())} to "

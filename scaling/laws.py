@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validate import broadcast_shape, exact_or_log, finite, positive, ratio_power, representable, show
+from ._validate import NotRepresentable, broadcast_shape, exact_or_log, finite, positive, representable, show
 
 __all__ = ["ChinchillaLaw"]
 
@@ -128,12 +128,14 @@ class ChinchillaLaw:
     @property
     def a(self) -> float:
         """Allocation exponent of parameters, ``N_opt ∝ C**a`` with ``a = beta / (alpha + beta)``."""
-        return self.beta / (self.alpha + self.beta)
+        total = self.alpha + self.beta
+        return self.beta / total if math.isfinite(total) else 1.0 / (1.0 + self.alpha / self.beta)
 
     @property
     def b(self) -> float:
         """Allocation exponent of tokens, ``D_opt ∝ C**b`` with ``b = alpha / (alpha + beta)``."""
-        return self.alpha / (self.alpha + self.beta)
+        total = self.alpha + self.beta
+        return self.alpha / total if math.isfinite(total) else 1.0 / (1.0 + self.beta / self.alpha)
 
     @property
     def G(self) -> float:
@@ -148,14 +150,19 @@ class ChinchillaLaw:
                 f"{self!r}: G = exp({log_g:.6g}) is not representable in double precision; "
                 "alpha, beta, A and B must keep log(alpha A / (beta B)) / (alpha + beta) within (-708, 709)"
             )
-        direct = (self.alpha * self.A / (self.beta * self.B)) ** (1.0 / (self.alpha + self.beta))
-        return float(exact_or_log(direct, lambda: log_g))
+        with np.errstate(all="ignore"):
+            ratio = np.float64(self.alpha) * self.A / (np.float64(self.beta) * self.B)
+            direct = ratio ** (1.0 / (self.alpha + self.beta))
+        return float(exact_or_log(direct, lambda: log_g, ratio))
 
     @property
     def _log_G(self) -> float:
-        return (
-            math.log(self.alpha) + math.log(self.A) - math.log(self.beta) - math.log(self.B)
-        ) / (self.alpha + self.beta)
+        """``ln G``, from the logs of the parameters (finite, or +-inf for a law whose G is beyond any double)."""
+        log_ratio = math.log(self.alpha) + math.log(self.A) - math.log(self.beta) - math.log(self.B)
+        total = self.alpha + self.beta
+        if math.isfinite(total):
+            return log_ratio / total
+        return log_ratio / self.alpha / (1.0 + self.beta / self.alpha)
 
     @representable
     def optimal_allocation(
@@ -190,6 +197,8 @@ class ChinchillaLaw:
         c6 = c / 6.0
         log_c6 = np.log(c) - math.log(6.0)
         log_g = self._log_G
+        if not math.isfinite(log_g):
+            raise NotRepresentable(f"ln G = {log_g} for this law: N_opt and D_opt are beyond double precision")
         log_n = log_g + self.a * log_c6
         log_d = self.b * log_c6 - log_g
         if -708.0 < log_g < 709.0:
@@ -233,8 +242,11 @@ class ChinchillaLaw:
         """
         n = positive(N, "N")
         log_g = self._log_G
-        log_c = math.log(6.0) + (np.log(n) - log_g) / self.a
-        if not -708.0 < log_g < 709.0:
+        if not math.isfinite(log_g):
+            raise NotRepresentable(f"ln G = {log_g} for this law: the budgets are beyond double precision")
+        inv_a = 1.0 + self.alpha / self.beta  # 1 / a
+        log_c = math.log(6.0) + (np.log(n) - log_g) * inv_a
+        if not -708.0 < log_g < 709.0 or self.a == 0:
             return _scalar_or_array(np.exp(log_c))
         base = n / self.G
         power = base ** (1.0 / self.a)

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from ._validate import at_least, exact_or_log, finite, in_range, positive, representable, same_shape
+from ._validate import NotRepresentable, at_least, exact_or_log, finite, in_range, positive, representable, same_shape
 
 __all__ = ["PowerLawFit", "fit_power_law", "power_law"]
 
@@ -84,7 +84,7 @@ class PowerLawFit:
         level = float(in_range(level, "level", 0.0, 1.0, low_open=True, high_open=True, scalar=True))
         if self.n < 3:
             raise ValueError("a confidence interval needs at least 3 points (1 degree of freedom)")
-        t = stats.t.ppf(0.5 + level / 2, self.n - 2)
+        t = stats.t.isf((1.0 - level) / 2.0, self.n - 2)  # isf keeps its digits for a level near 1
         return self.exponent - t * self.exponent_se, self.exponent + t * self.exponent_se
 
     @representable(positive=True)
@@ -108,6 +108,7 @@ class PowerLawFit:
         return float(out) if out.ndim == 0 else out
 
 
+@representable
 def fit_power_law(x: ArrayLike, y: ArrayLike) -> PowerLawFit:
     """Fit ``y = k x**p`` by least squares on ``ln y = ln k + p ln x``.
 
@@ -156,10 +157,9 @@ def fit_power_law(x: ArrayLike, y: ArrayLike) -> PowerLawFit:
 
     def prefactor(intercept: float) -> float:
         if not (-708.0 < intercept < 709.0):
-            raise ValueError(
-                f"fit_power_law(x from {xs.min():g} to {xs.max():g}, y from {ys.min():g} to {ys.max():g}): "
-                f"the fitted prefactor exp({intercept:.6g}) is not representable in double precision "
-                f"(it must lie between 2.2e-308 and 1.8e308); rescale x or y (e.g. fit y against x / {xs.max():g})"
+            raise NotRepresentable(
+                f"the fitted prefactor exp({intercept:.6g}) is outside the double range; rescale x or y "
+                f"(e.g. fit y against x / {xs.max():g})"
             )
         return math.exp(intercept)
 

@@ -345,7 +345,7 @@ def table(name: str) -> pd.DataFrame:
     """Read a transcribed table from ``data/<name>.csv``.
 
     Each CSV starts with ``#`` comment lines that give its source (paper,
-    table, page); they are skipped here.
+    table, page); they are skipped here. Cells the paper leaves empty are NaN.
 
     Raises
     ------
