@@ -23,13 +23,14 @@ representable come out right even when an intermediate value would overflow.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as _dt
 import functools
 import inspect
 import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import numpy as np
@@ -48,6 +49,7 @@ __all__ = [
     "broadcast_shape",
     "at_least",
     "representable",
+    "renamed",
     "NotRepresentable",
     "exact_or_log",
     "ratio_power",
@@ -557,6 +559,38 @@ def _arguments(func: Callable[..., Any], sig: inspect.Signature, args: tuple, kw
     return ", ".join(shown)
 
 
+def _not_representable(call: str, detail: str) -> _Unrepresentable:
+    return _Unrepresentable(
+        f"{call}: the result is not representable in double precision ({detail}); arguments must keep "
+        f"it between {TINY:.3g} and {HUGE:.4g} in magnitude: use values nearer the documented scale",
+        detail,
+    )
+
+
+@contextlib.contextmanager
+def renamed(label: str, **arguments: object) -> Iterator[None]:
+    """Inside, a result that leaves the double range is reported as ``label(arguments)``'s.
+
+    For functions that cannot be wrapped by :func:`representable` (their results may hold a
+    documented NaN) but call one that is, or raise :class:`NotRepresentable` themselves.
+    """
+    call = f"{label}({', '.join(f'{k}={_shown(v)}' for k, v in arguments.items())})"
+    try:
+        yield
+    except _Unrepresentable as exc:
+        raise _not_representable(call, exc.detail) from None
+    except NotRepresentable as exc:
+        raise _not_representable(call, str(exc)) from None
+
+
+def _shown(v: object) -> str:
+    if isinstance(v, (np.ndarray, list, tuple)) and _non_number(v) is None:
+        a = np.asarray(v, dtype=float)
+        if a.size:
+            return f"{show(a)} from {show(a.min())} to {show(a.max())}"
+    return show(v) if isinstance(v, (int, float, np.number)) else type(v).__name__
+
+
 def representable(func: F | None = None, *, positive: bool = False) -> Any:
     """Decorator: a result outside double precision raises :class:`ValueError` instead of returning ``inf``.
 
@@ -579,12 +613,7 @@ def representable(func: F | None = None, *, positive: bool = False) -> Any:
         label = f.__qualname__
 
         def fail(args: tuple, kwargs: dict, detail: str) -> ValueError:
-            return _Unrepresentable(
-                f"{label}({_arguments(f, sig, args, kwargs)}): the result is not representable in double "
-                f"precision ({detail}); arguments must keep it between {TINY:.3g} and {HUGE:.4g} in "
-                f"magnitude: use values nearer the documented scale",
-                detail,
-            )
+            return _not_representable(f"{label}({_arguments(f, sig, args, kwargs)})", detail)
 
         @functools.wraps(f)
         def wrapper(*args: Any, **kwargs: Any) -> Any:

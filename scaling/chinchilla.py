@@ -29,6 +29,7 @@ from ._validate import (
     in_range,
     instance,
     positive,
+    renamed,
     representable,
     same_shape,
     show,
@@ -203,7 +204,6 @@ class AllocationFit:
         return self.N_fit.inverse(N)
 
 
-@representable
 def fit_allocation(C: ArrayLike, N_opt: ArrayLike, D_opt: ArrayLike) -> AllocationFit:
     """Fit ``N_opt ∝ C**a`` and ``D_opt ∝ C**b`` on log-log axes.
 
@@ -223,7 +223,8 @@ def fit_allocation(C: ArrayLike, N_opt: ArrayLike, D_opt: ArrayLike) -> Allocati
     c, n, d = (positive(v, name).ravel() for v, name in ((C, "C"), (N_opt, "N_opt"), (D_opt, "D_opt")))
     same_shape(C=c, N_opt=n, D_opt=d)
     at_least(2, c.size, "budgets", name="C")
-    return AllocationFit(fit_power_law(c, n), fit_power_law(c, d))
+    with renamed("fit_allocation", C=c, N_opt=n, D_opt=d):
+        return AllocationFit(fit_power_law(c, n), fit_power_law(c, d))
 
 
 @representable
@@ -344,7 +345,6 @@ def envelope(runs: pd.DataFrame, n_grid: int = 30) -> pd.DataFrame:
     return pd.DataFrame({"C": C, "N_opt": n_opt, "D_opt": C / (6 * n_opt), "loss": L[best, np.arange(n_grid)][ok]})
 
 
-@representable
 def setting_exponents(runs: pd.DataFrame, window: int = 5) -> pd.DataFrame:
     """The IsoFLOP exponent ``a`` of ``N_opt ∝ C**a`` for each setting of a Porian et al. sweep.
 

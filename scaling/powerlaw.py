@@ -16,7 +16,17 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from ._validate import NotRepresentable, at_least, exact_or_log, finite, in_range, positive, representable, same_shape
+from ._validate import (
+    NotRepresentable,
+    at_least,
+    exact_or_log,
+    finite,
+    in_range,
+    positive,
+    renamed,
+    representable,
+    same_shape,
+)
 
 __all__ = ["PowerLawFit", "fit_power_law", "power_law"]
 
@@ -108,7 +118,6 @@ class PowerLawFit:
         return float(out) if out.ndim == 0 else out
 
 
-@representable
 def fit_power_law(x: ArrayLike, y: ArrayLike) -> PowerLawFit:
     """Fit ``y = k x**p`` by least squares on ``ln y = ln k + p ln x``.
 
@@ -143,6 +152,11 @@ def fit_power_law(x: ArrayLike, y: ArrayLike) -> PowerLawFit:
     """
     xs = positive(x, "x")
     ys = positive(y, "y")
+    with renamed("fit_power_law", x=xs, y=ys):  # a prefactor beyond double precision names x and y
+        return _fit_power_law(xs, ys)
+
+
+def _fit_power_law(xs: NDArray[np.float64], ys: NDArray[np.float64]) -> PowerLawFit:
     # Compare shapes before flattening: (2, 3) and (3, 2) have the same size,
     # but pairing their flattened elements would pair the wrong points.
     same_shape(x=xs, y=ys)
