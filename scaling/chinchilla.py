@@ -23,7 +23,6 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from ._validate import (
-    NotRepresentable,
     at_least,
     frame,
     in_range,
@@ -32,7 +31,6 @@ from ._validate import (
     renamed,
     representable,
     same_shape,
-    show,
     whole,
 )
 from .laws import ChinchillaLaw

@@ -124,16 +124,18 @@ def _log1p_over(y: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.where(small, 1.0 - 0.5 * y, np.log1p(y) / np.where(small, 1.0, y))
 
 
-def _log_data_factor(L: NDArray[np.float64], law: ChinchillaLaw, c: float | None = None) -> tuple[NDArray, NDArray]:
+def _log_data_factor(
+    L: NDArray[np.float64], law: ChinchillaLaw, c: float | NDArray[np.float64] | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """``(y, ln k_D)`` at ``L = ln k_N``, where ``1 + y`` is the bracket ``1 - (beta/alpha)(k**-alpha - 1)``.
 
     ``y <= -1`` means ``k`` is at or below the asymptote. Written with ``L = ln k``, ``u = alpha L``
     and ``q = expm1(-u)/u`` (so ``k**-alpha - 1 = u q``): ``y = -c L q`` with ``c = beta`` (the closed
     form; :func:`data_factor_at_budget` passes its own ``c``), and ``ln k_D = -log1p(y)/beta =
-    L q log1p(y)/y``. Each piece is exact in its limits (``alpha -> 0``, ``beta -> 0``, ``k -> 1``) and
+    (c/beta) L q log1p(y)/y``. Each piece is exact in its limits (``alpha -> 0``, ``beta -> 0``, ``k -> 1``) and
     none overflows before the result does.
     """
-    c = law.beta if c is None else c
+    c = np.asarray(law.beta if c is None else c, dtype=float)
     L = np.asarray(L, dtype=float)
     u = law.alpha * L
     with np.errstate(all="ignore"):
@@ -143,11 +145,11 @@ def _log_data_factor(L: NDArray[np.float64], law: ChinchillaLaw, c: float | None
         # k**-alpha beyond e**700: y = -(c/alpha) k**-alpha, from logs
         huge = u < -700.0
         if huge.any():
-            y = np.where(huge, -np.exp(math.log(c) - math.log(law.alpha) - u), y)
+            y = np.where(huge, -np.exp(np.log(c) - math.log(law.alpha) - u), y)
         log_kd = np.where(
             y > 1e300,
-            -(math.log(c) + np.log(np.abs(L)) + np.log(np.abs(q))) / law.beta,
-            L * q * _log1p_over(y),
+            -(np.log(c) + np.log(np.abs(L)) + np.log(np.abs(q))) / law.beta,
+            (c / law.beta) * (L * q) * _log1p_over(y),  # -log1p(y)/beta, as y = -c L q
         )
     return y, np.where(y <= -1.0, np.inf, log_kd)
 
@@ -202,10 +204,11 @@ def asymptote(law: ChinchillaLaw) -> float:
 
 def _below_asymptote(k: NDArray[np.float64], bad: NDArray[np.bool_], law: ChinchillaLaw) -> ValueError:
     first = np.broadcast_to(k, bad.shape).ravel()[np.flatnonzero(bad.ravel())[0]]
+    # (the notebooks print this message: keep its wording)
     return ValueError(
-        f"k_N must be above the asymptote k_N* = {math.exp(max(_log_asymptote(law), -745.0)):.4g} of this law, got {show(first)}: "
-        f"a model of {show(first)} x N_opt parameters cannot reach the compute-optimal loss with any finite number "
-        "of tokens; choose k_N above the asymptote"
+        f"k_N = {first:g} is at or below the asymptote k_N* = {math.exp(max(_log_asymptote(law), -745.0)):.4g} of "
+        f"this law: a model of {first:g} x N_opt parameters cannot reach the compute-optimal loss with any finite "
+        "number of tokens; choose k_N above the asymptote"
     )
 
 
@@ -447,9 +450,7 @@ def data_factor_at_budget(k_N: ArrayLike, C: ArrayLike, law: ChinchillaLaw) -> N
         c_num = np.exp(log_r + math.log(law.alpha))  # alpha R: beta, up to rounding
     if not np.all(np.isfinite(c_num)):
         raise NotRepresentable("alpha A N_opt**-alpha / (B D_opt**-beta) is beyond double precision")
-    y, log_kd = np.empty(L.shape), np.empty(L.shape)
-    for idx in np.ndindex(L.shape):
-        y[idx], log_kd[idx] = (float(v) for v in _log_data_factor(L[idx], law, float(c_num[idx])))
+    y, log_kd = _log_data_factor(L, law, c_num)
     if (y <= -1).any():
         raise _below_asymptote(np.broadcast_to(k, L.shape), y <= -1, law)
     return _out(np.exp(log_kd))
