@@ -27,7 +27,18 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 from scipy.interpolate import Akima1DInterpolator
 
-from ._validate import at_least, finite, positive, same_shape
+from ._validate import (
+    at_least,
+    finite,
+    frame,
+    in_range,
+    instance,
+    positive,
+    renamed,
+    representable,
+    same_shape,
+    whole,
+)
 from .laws import ChinchillaLaw
 from .powerlaw import PowerLawFit, fit_power_law
 
@@ -80,15 +91,21 @@ def select_isoflop_runs(
     -------
     pandas.DataFrame
         The selected rows with an extra column ``budget`` (the budget each run belongs to).
+
+    Raises
+    ------
+    TypeError
+        If ``runs`` is not a DataFrame or a value is not a number.
+    ValueError
+        If a column is missing or holds a value that is not finite and positive, or
+        ``rtol`` is not in (0, 0.5).
     """
+    frame(runs, "runs", {"N": "positive", "C": "positive", "loss": "positive"})
     b = positive(budgets, "budgets").ravel()
-    if not 0 < rtol < 0.5:
-        raise ValueError(f"rtol must be between 0 and 0.5, got {rtol!r}")
-    missing = {"N", "C", "loss"} - set(runs.columns)
-    if missing:
-        raise ValueError(f"runs needs the columns N, C and loss; missing {sorted(missing)}")
+    rtol = float(in_range(rtol, "rtol", 0.0, 0.5, low_open=True, high_open=True, scalar=True))
     c = runs["C"].to_numpy(dtype=float)
-    rel = np.abs(c[:, None] / b[None, :] - 1.0)
+    with np.errstate(over="ignore", under="ignore"):
+        rel = np.abs(c[:, None] / b[None, :] - 1.0)
     nearest = rel.argmin(axis=1)
     keep = rel[np.arange(c.size), nearest] <= rtol
     out = runs.loc[keep].copy()
@@ -105,6 +122,12 @@ def _parabola_minimum(logn: NDArray[np.float64], loss: NDArray[np.float64]) -> t
     return float(x), float(c0 - c1 * c1 / (4 * c2)), float(c2)
 
 
+def _profile_groups(sel: pd.DataFrame) -> list[tuple[float, pd.DataFrame]]:
+    """The budgets of selected runs with at least three distinct model sizes (a parabola needs three)."""
+    return [(float(b), g) for b, g in sel.groupby("budget", sort=True) if g["N"].nunique() >= 3]
+
+
+@representable
 def isoflop_profiles(
     runs: pd.DataFrame, budgets: ArrayLike = ISOFLOP_BUDGETS, rtol: float = 0.07
 ) -> pd.DataFrame:
@@ -118,17 +141,31 @@ def isoflop_profiles(
     Returns
     -------
     pandas.DataFrame
-        One row per budget: ``budget`` (FLOPs), ``n_runs``, ``N_opt`` (parameters),
-        ``D_opt = budget / (6 N_opt)`` (tokens), ``loss_opt`` (nats per token) and
-        ``curvature`` (the parabola's coefficient of ``(ln N)**2``, nats).
+        One row per budget with runs of at least three distinct sizes: ``budget`` (FLOPs),
+        ``n_runs``, ``N_opt`` (parameters), ``D_opt = budget / (6 N_opt)`` (tokens),
+        ``loss_opt`` (nats per token) and ``curvature`` (the parabola's coefficient of
+        ``(ln N)**2``, nats).
+
+    Raises
+    ------
+    ValueError
+        As :func:`select_isoflop_runs`; if fewer than two budgets have three or more sizes;
+        or if a profile has no minimum (not convex) or a minimum at a loss <= 0 (the runs are
+        not parabolic in ``ln N`` there): drop that budget from ``budgets`` or fix the runs.
     """
     sel = select_isoflop_runs(runs, budgets, rtol)
+    groups = _profile_groups(sel)
+    at_least(2, len(groups), "budgets with runs of three or more distinct sizes (within rtol)", name="runs")
     rows = []
-    for budget, grp in sel.groupby("budget", sort=True):
-        if len(grp) < 3:
-            continue
+    for budget, grp in groups:
         x, lo, c2 = _parabola_minimum(np.log(grp["N"].to_numpy()), grp["loss"].to_numpy())
-        n_opt = math.exp(x) if math.isfinite(x) else math.nan
+        if not (math.isfinite(x) and lo > 0):
+            what = f"is not convex (curvature {c2:.3g})" if not math.isfinite(x) else f"has its minimum at loss {lo:.4g}"
+            raise ValueError(
+                f"runs: the IsoFLOP profile at budget {budget:.3g} {what}, but each profile must have a minimum "
+                f"at a positive loss; drop {budget:.3g} from `budgets` or check its runs"
+            )
+        n_opt = float(np.exp(x))
         rows.append(
             {
                 "budget": float(budget),
@@ -139,9 +176,7 @@ def isoflop_profiles(
                 "curvature": c2,
             }
         )
-    out = pd.DataFrame(rows, columns=["budget", "n_runs", "N_opt", "D_opt", "loss_opt", "curvature"])
-    at_least(2, int(np.isfinite(out["N_opt"].to_numpy(dtype=float)).sum()), "budgets with a convex IsoFLOP profile")
-    return out
+    return pd.DataFrame(rows, columns=["budget", "n_runs", "N_opt", "D_opt", "loss_opt", "curvature"])
 
 
 @dataclass(frozen=True)
@@ -169,32 +204,43 @@ class AllocationFit:
         """Exponent of ``D_opt`` in compute."""
         return self.D_fit.exponent
 
+    @representable(positive=True)
     def N_opt(self, C: ArrayLike) -> NDArray[np.float64] | float:
-        """Compute-optimal parameters at ``C`` FLOPs."""
+        """Compute-optimal parameters at ``C`` FLOPs (> 0)."""
+        positive(C, "C")
         return self.N_fit(C)
 
+    @representable(positive=True)
     def compute_for_params(self, N: ArrayLike) -> NDArray[np.float64] | float:
-        """The budget (FLOPs) at which ``N`` parameters is optimal: the inverse of ``N_opt(C)``."""
+        """The budget (FLOPs) at which ``N`` parameters (> 0) is optimal: the inverse of ``N_opt(C)``."""
+        positive(N, "N")
         return self.N_fit.inverse(N)
 
 
 def fit_allocation(C: ArrayLike, N_opt: ArrayLike, D_opt: ArrayLike) -> AllocationFit:
-    """Fit ``N_opt ∝ C**a`` and ``D_opt ∝ C**b`` on log-log axes (NaN rows dropped).
+    """Fit ``N_opt ∝ C**a`` and ``D_opt ∝ C**b`` on log-log axes.
 
     Parameters
     ----------
     C
-        Budgets, FLOPs.
+        Budgets, FLOPs (finite, > 0).
     N_opt, D_opt
-        Compute-optimal parameters and tokens at each budget.
+        Compute-optimal parameters and tokens at each budget (finite, > 0), as many as ``C``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Values that are not finite and positive (a budget without an optimum must be dropped
+        first), arrays of different lengths, or fewer than two distinct budgets.
     """
-    c, n, d = (np.asarray(v, dtype=float).ravel() for v in (C, N_opt, D_opt))
+    c, n, d = (positive(v, name).ravel() for v, name in ((C, "C"), (N_opt, "N_opt"), (D_opt, "D_opt")))
     same_shape(C=c, N_opt=n, D_opt=d)
-    ok = np.isfinite(c) & np.isfinite(n) & np.isfinite(d)
-    at_least(2, int(ok.sum()), "budgets with an optimum")
-    return AllocationFit(fit_power_law(c[ok], n[ok]), fit_power_law(c[ok], d[ok]))
+    at_least(2, c.size, "budgets", name="C")
+    with renamed("fit_allocation", C=c, N_opt=n, D_opt=d):
+        return AllocationFit(fit_power_law(c, n), fit_power_law(c, d))
 
 
+@representable
 def isoflop_bootstrap(
     runs: pd.DataFrame,
     budgets: ArrayLike = ISOFLOP_BUDGETS,
@@ -219,15 +265,23 @@ def isoflop_bootstrap(
     Returns
     -------
     pandas.DataFrame
-        One row per resample, columns ``a`` and ``b``.
+        One row per resample in which at least two budgets have a convex profile, columns ``a``
+        and ``b``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`select_isoflop_runs`; ``n_resamples`` or ``seed`` not a whole number (>= 1,
+        >= 0); ``fraction`` not in (0, 1]; fewer than two budgets with three or more sizes; or
+        no resample with two convex profiles.
     """
     sel = select_isoflop_runs(runs, budgets, rtol)
+    n_resamples = whole(n_resamples, "n_resamples", minimum=1)
+    seed = whole(seed, "seed", minimum=0)
+    fraction = float(in_range(fraction, "fraction", 0.0, 1.0, low_open=True, scalar=True))
     rng = np.random.default_rng(seed)
-    groups = [
-        (float(b), np.log(g["N"].to_numpy()), g["loss"].to_numpy()) for b, g in sel.groupby("budget", sort=True)
-    ]
-    groups = [g for g in groups if g[1].size >= 3]
-    at_least(2, len(groups), "budgets with three or more runs")
+    groups = [(b, np.log(g["N"].to_numpy()), g["loss"].to_numpy()) for b, g in _profile_groups(sel)]
+    at_least(2, len(groups), "budgets with runs of three or more distinct sizes (within rtol)", name="runs")
     logc = np.log([g[0] for g in groups])
     out = np.full((n_resamples, 2), np.nan)
     for k in range(n_resamples):
@@ -243,10 +297,17 @@ def isoflop_bootstrap(
             continue
         a = np.polyfit(logc[ok], xs[ok], 1)[0]
         out[k] = a, 1.0 - a  # D_opt = C / (6 N_opt), so b = 1 - a exactly
-    return pd.DataFrame(out, columns=["a", "b"]).dropna().reset_index(drop=True)
+    result = pd.DataFrame(out, columns=["a", "b"]).dropna().reset_index(drop=True)
+    if result.empty:
+        raise ValueError(
+            f"runs: none of the {n_resamples} resamples had two budgets with a convex IsoFLOP profile; "
+            "runs must have convex profiles (or use a larger `fraction`)"
+        )
+    return result
 
 
 # ------------------------------------------------------------------ Approach 1
+@representable(positive=True)
 def envelope(runs: pd.DataFrame, n_grid: int = 30) -> pd.DataFrame:
     """Approach 1: the smallest loss over model sizes at each compute, and who reaches it.
 
@@ -267,16 +328,21 @@ def envelope(runs: pd.DataFrame, n_grid: int = 30) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``C`` (FLOPs), ``N_opt`` (the size on the envelope), ``D_opt`` (tokens,
         ``C / 6 N_opt``) and ``loss`` (nats per token).
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``runs`` not a DataFrame, a column missing or holding a value that is not finite and
+        positive, ``n_grid`` not a whole number >= 2, or fewer than two sizes with two budgets.
     """
-    missing = {"N", "budget", "loss"} - set(runs.columns)
-    if missing:
-        raise ValueError(f"runs needs the columns N, budget and loss; missing {sorted(missing)}")
+    frame(runs, "runs", {"N": "positive", "budget": "positive", "loss": "positive"})
+    n_grid = whole(n_grid, "n_grid", minimum=2)
     curves = []
     for n, g in runs.groupby("N", sort=True):
         g = g.groupby("budget", as_index=False)["loss"].min().sort_values("budget")
         if len(g) >= 2:
             curves.append((float(n), np.log(g["budget"].to_numpy()), g["loss"].to_numpy()))
-    at_least(2, len(curves), "model sizes with two or more budgets")
+    at_least(2, len(curves), "model sizes with two or more budgets", name="runs")
     lo = min(c[1][0] for c in curves)
     hi = max(c[1][-1] for c in curves)
     grid = np.linspace(lo, hi, n_grid)
@@ -309,11 +375,20 @@ def setting_exponents(runs: pd.DataFrame, window: int = 5) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per setting: ``setting``, ``a`` (exponent), ``a_se`` (its standard error)
+        One row per setting: ``setting``, ``a`` (exponent), ``a_se`` (its standard error;
+        NaN for a setting with exactly two budgets, where a line through two points has none)
         and ``n_budgets``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``runs`` not a DataFrame, a column missing or holding a bad value, ``window`` not a
+        whole number >= 3, or a setting with fewer than two budgets of three or more runs.
     """
+    window = whole(window, "window")
     if window < 3:
         raise ValueError(f"window must be >= 3 runs (a parabola has three coefficients), got {window}")
+    frame(runs, "runs", {"setting": "any", "budget": "positive", "N": "positive", "loss": "positive"})
     rows = []
     for setting, s in runs.groupby("setting", sort=False):
         cs, ns = [], []
@@ -328,12 +403,18 @@ def setting_exponents(runs: pd.DataFrame, window: int = 5) -> pd.DataFrame:
                 xv = float(x[loss.argmin()])  # no interior vertex: fall back on the best run
             cs.append(float(budget))
             ns.append(math.exp(xv))
+        if np.unique(cs).size < 2:
+            raise ValueError(
+                f"runs: setting {setting!r} has {len(cs)} budget(s) with three or more runs, but each setting "
+                "must have at least two to fit N_opt ∝ C**a"
+            )
         fit = fit_power_law(cs, ns)
         rows.append({"setting": setting, "a": fit.exponent, "a_se": fit.exponent_se, "n_budgets": len(cs)})
     return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------------ tables
+@representable(positive=True)
 def allocation_table(N: ArrayLike, allocation: ChinchillaLaw | AllocationFit) -> pd.DataFrame:
     """Table 3 / Table A3: for each model size, the budget at which it is optimal and its tokens.
 
@@ -349,15 +430,29 @@ def allocation_table(N: ArrayLike, allocation: ChinchillaLaw | AllocationFit) ->
     -------
     pandas.DataFrame
         Columns ``N`` (parameters), ``FLOPs`` and ``tokens`` (``FLOPs / 6N``).
+
+    Raises
+    ------
+    TypeError
+        If ``N`` is not numeric or ``allocation`` is neither kind.
+    ValueError
+        If ``N`` is not finite and positive, or a budget is outside the range of double precision.
     """
     n = positive(N, "N").ravel()
+    instance(allocation, "allocation", (ChinchillaLaw, AllocationFit))
     c = np.asarray(allocation.compute_for_params(n), dtype=float).ravel()
     return pd.DataFrame({"N": n, "FLOPs": c, "tokens": c / (6.0 * n)})
 
 
 # ------------------------------------------------------------------ goodness of fit
+@representable
 def log_residuals(law: ChinchillaLaw, N: ArrayLike, D: ArrayLike, L: ArrayLike) -> NDArray[np.float64]:
-    """``log L_i - log law(N_i, D_i)``: the residuals the Huber loss sees (dimensionless)."""
+    """``log L_i - log law(N_i, D_i)``: the residuals the Huber loss sees (dimensionless).
+
+    ``N``, ``D`` and ``L`` (nats per token) are finite and positive, of the same shape;
+    ``law`` a :class:`~scaling.laws.ChinchillaLaw`.
+    """
+    law = instance(law, "law", ChinchillaLaw)
     n, d, loss = positive(N, "N"), positive(D, "D"), positive(L, "L")
     same_shape(N=n, D=d, L=loss)
     return np.log(loss) - np.log(np.asarray(law.loss(n, d)))
@@ -393,6 +488,7 @@ class LikelihoodRatio:
     n: int
 
 
+@representable
 def likelihood_ratio_test(
     null: ChinchillaLaw, alternative: ChinchillaLaw, N: ArrayLike, D: ArrayLike, L: ArrayLike, df: int = 5
 ) -> LikelihoodRatio:
@@ -405,35 +501,56 @@ def likelihood_ratio_test(
     alternative here is the Huber fit, not the normal maximum-likelihood fit; the
     latter would have an even smaller ``sigma_alt``, so ``Lambda`` is a lower
     bound and the test errs on the side of not rejecting.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Laws that are not :class:`~scaling.laws.ChinchillaLaw`, bad runs (as
+        :func:`log_residuals`), ``df`` not a whole number >= 1, fewer than ``df + 2`` runs, or a
+        law that fits the runs exactly (residual scale 0, so the ratio is infinite or undefined).
     """
+    instance(null, "null", ChinchillaLaw)
+    instance(alternative, "alternative", ChinchillaLaw)
+    df = whole(df, "df", minimum=1)
     r0 = log_residuals(null, N, D, L).ravel()
     r1 = log_residuals(alternative, N, D, L).ravel()
     n = r0.size
-    at_least(df + 2, n, "runs for the test")
-    s0, s1 = float(np.mean(r0**2)), float(np.mean(r1**2))
-    lam = n * math.log(s0 / s1)
+    at_least(df + 2, n, f"runs for a test with df={df}", name="N")
+    log_s = []
+    for name, r in (("null", r0), ("alternative", r1)):
+        m = float(np.max(np.abs(r)))
+        if m == 0:
+            raise ValueError(
+                f"{name} fits the runs exactly (every log-residual is 0): the likelihood ratio is undefined; "
+                f"{name} must leave some scatter, as fitted laws do on real runs"
+            )
+        log_s.append(2.0 * math.log(m) + math.log(float(np.mean((r / m) ** 2))))  # ln mean(r**2), scaled
+    lam = n * (log_s[0] - log_s[1])
     return LikelihoodRatio(
         statistic=lam,
-        df=int(df),
+        df=df,
         p_value=float(stats.chi2.sf(lam, df)),
-        sigma_null=math.sqrt(s0),
-        sigma_alt=math.sqrt(s1),
+        sigma_null=math.exp(0.5 * log_s[0]),
+        sigma_alt=math.exp(0.5 * log_s[1]),
         mean_null=float(r0.mean()),
         mean_alt=float(r1.mean()),
         n=n,
     )
 
 
+@representable(positive=True)
 def runs_needed(width: float, target_width: float, n_runs: int) -> float:
     """Runs needed to shrink an interval of ``width`` (from ``n_runs`` runs) to ``target_width``.
 
     Bootstrap intervals narrow like ``1 / sqrt(n)``, so ``n_needed = n_runs (width / target_width)**2``.
+
+    ``width`` and ``target_width`` are positive numbers, ``n_runs`` a whole number >= 1.
     """
-    if not (width > 0 and target_width > 0 and n_runs > 0):
-        raise ValueError(
-            f"widths and n_runs must be > 0, got width={width!r}, target_width={target_width!r}, n_runs={n_runs!r}"
-        )
-    return float(n_runs) * (width / target_width) ** 2
+    w = float(positive(width, "width", scalar=True))
+    t = float(positive(target_width, "target_width", scalar=True))
+    n = whole(n_runs, "n_runs", minimum=1)
+    return float(np.float64(n) * (w / t) ** 2)
+
 
 
 # ------------------------------------------------------------------ Porian et al.'s estimator
@@ -850,3 +967,4 @@ def porian_file_exponents(which: str, C: float = 5.76e23) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+

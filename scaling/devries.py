@@ -40,7 +40,16 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq, minimize_scalar
 
-from ._validate import finite, positive
+from ._validate import (
+    TINY,
+    NotRepresentable,
+    broadcast_shape,
+    exact_or_log,
+    finite,
+    positive,
+    representable,
+    show,
+)
 from .laws import ChinchillaLaw
 
 __all__ = [
@@ -79,23 +88,91 @@ def _law(law: object) -> ChinchillaLaw:
             hint = "; the arguments are (k_N, law), in that order"
         raise TypeError(
             f"law must be a scaling.laws.ChinchillaLaw (e.g. scaling.published.DEVRIES2023), "
-            f"got {type(law).__name__}{hint}"
+            f"got {type(law).__name__} {show(law)}{hint}"
         )
     return law
 
 
-def _k_N(k_N: ArrayLike) -> NDArray[np.float64]:
-    k = finite(k_N, "k_N")
+def _k_N(k_N: ArrayLike, scalar: bool = False) -> NDArray[np.float64]:
+    k = finite(k_N, "k_N", scalar=scalar, allowed="> 0")
     bad = k <= 0
     if bad.any():
+        i = int(np.flatnonzero(bad.ravel())[0])
         raise ValueError(
-            f"k_N is the model size as a fraction of the compute-optimal size and must be > 0, "
-            f"got {k.ravel()[np.flatnonzero(bad.ravel())[0]]:g}"
+            f"k_N must be > 0 (the model size as a fraction of the compute-optimal size), "
+            f"got {show(k.ravel()[i])}"
         )
     return k
 
 
+def _log_asymptote(law: ChinchillaLaw) -> float:
+    """``ln k_N* = -log1p(alpha/beta) / alpha``, kept exact for any exponents (alpha = 1e-300 gives -1/beta).
+
+    May be ``-inf`` for a law whose asymptote is below the smallest double.
+    """
+    log_r = math.log(law.alpha) - math.log(law.beta)
+    if log_r < -30.0:  # log1p(r)/alpha = (1 - r/2 + ...)/beta to double precision
+        return -(1.0 - 0.5 * math.exp(log_r)) / law.beta
+    r = law.alpha / law.beta
+    log1p_r = math.log1p(r) if r < 1e300 else log_r + math.log1p(math.exp(-log_r))
+    with np.errstate(over="ignore"):
+        return float(-np.float64(log1p_r) / law.alpha)
+
+
+def _log1p_over(y: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``log1p(y) / y`` for ``y > -1`` (1 at ``y = 0``), without cancellation for small ``y``."""
+    small = np.abs(y) < 1e-8
+    with np.errstate(all="ignore"):
+        return np.where(small, 1.0 - 0.5 * y, np.log1p(y) / np.where(small, 1.0, y))
+
+
+def _log_data_factor(
+    L: NDArray[np.float64], law: ChinchillaLaw, c: float | NDArray[np.float64] | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``(y, ln k_D)`` at ``L = ln k_N``, where ``1 + y`` is the bracket ``1 - (beta/alpha)(k**-alpha - 1)``.
+
+    ``y <= -1`` means ``k`` is at or below the asymptote. Written with ``L = ln k``, ``u = alpha L``
+    and ``q = expm1(-u)/u`` (so ``k**-alpha - 1 = u q``): ``y = -c L q`` with ``c = beta`` (the closed
+    form; :func:`data_factor_at_budget` passes its own ``c``), and ``ln k_D = -log1p(y)/beta =
+    (c/beta) L q log1p(y)/y``. Each piece is exact in its limits (``alpha -> 0``, ``beta -> 0``, ``k -> 1``) and
+    none overflows before the result does.
+    """
+    c = np.asarray(law.beta if c is None else c, dtype=float)
+    L = np.asarray(L, dtype=float)
+    u = law.alpha * L
+    with np.errstate(all="ignore"):
+        small = np.abs(u) < 1e-8
+        q = np.where(small, -1.0 + 0.5 * u, np.expm1(-u) / np.where(small, 1.0, u))
+        y = -c * (L * q)  # L q first: finite (0 where k**-alpha underflows), so c (L q) is never inf * 0
+        # k**-alpha beyond e**700: y = -(c/alpha) k**-alpha, from logs
+        huge = u < -700.0
+        if huge.any():
+            y = np.where(huge, -np.exp(np.log(c) - math.log(law.alpha) - u), y)
+        log_kd = np.where(
+            y > 1e300,
+            -(np.log(c) + np.log(np.abs(L)) + np.log(np.abs(q))) / law.beta,
+            (c / law.beta) * (L * q) * _log1p_over(y),  # -log1p(y)/beta, as y = -c L q
+        )
+    return y, np.where(y <= -1.0, np.inf, log_kd)
+
+
+def _log1mexp(log_x: float) -> float:
+    """``ln(1 - exp(-x))`` for ``x > 0`` given ``ln x``, exact for tiny and for large ``x``."""
+    if log_x < -20.0:
+        return log_x - 0.5 * math.exp(log_x)
+    x = math.exp(log_x)
+    return math.log(-math.expm1(-x)) if x < 0.6931 else math.log1p(-math.exp(-x))
+
+
+def _log_overhead_near(t_log: float, law: ChinchillaLaw, log_lo: float) -> float:
+    """``ln(1 + overhead)`` at ``ln k_N = ln k_N* + e**t_log``, where the bracket is
+    ``(1 + beta/alpha)(1 - exp(-alpha t))``, exact next to the asymptote."""
+    log1p_ba = float(np.logaddexp(0.0, math.log(law.beta) - math.log(law.alpha)))
+    return log_lo + math.exp(t_log) - (log1p_ba + _log1mexp(math.log(law.alpha) + t_log)) / law.beta
+
+
 # ------------------------------------------------------------------ the trade-off
+@representable(positive=True)
 def asymptote(law: ChinchillaLaw) -> float:
     """The smallest model fraction that can still reach the optimal loss: ``k_N* = (1 + alpha/beta)**(-1/alpha)``.
 
@@ -113,15 +190,31 @@ def asymptote(law: ChinchillaLaw) -> float:
     -------
     float
         ``k_N*`` (dimensionless fraction of ``N_opt``); about 0.097 under de Vries' values.
+        Computed as ``exp(-log1p(alpha/beta)/alpha)``, which keeps its digits for any exponents
+        (as ``alpha -> 0`` it tends to ``exp(-1/beta)``).
+
+    Raises
+    ------
+    TypeError
+        If ``law`` is not a :class:`~scaling.laws.ChinchillaLaw`.
+    ValueError
+        If ``k_N*`` is below the smallest double (a law with ``beta`` far below ``alpha``).
     """
     law = _law(law)
-    return float((1.0 + law.alpha / law.beta) ** (-1.0 / law.alpha))
+    return float(math.exp(_log_asymptote(law)))
 
 
-def _bracket(k: NDArray[np.float64], law: ChinchillaLaw) -> NDArray[np.float64]:
-    return 1.0 - (law.beta / law.alpha) * (k ** (-law.alpha) - 1.0)
+def _below_asymptote(k: NDArray[np.float64], bad: NDArray[np.bool_], law: ChinchillaLaw) -> ValueError:
+    first = np.broadcast_to(k, bad.shape).ravel()[np.flatnonzero(bad.ravel())[0]]
+    # (the notebooks print this message: keep its wording)
+    return ValueError(
+        f"k_N = {first:g} is at or below the asymptote k_N* = {math.exp(max(_log_asymptote(law), -745.0)):.4g} of "
+        f"this law: a model of {first:g} x N_opt parameters cannot reach the compute-optimal loss with any finite "
+        "number of tokens; choose k_N above the asymptote"
+    )
 
 
+@representable(positive=True)
 def data_factor(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | float:
     """The factor ``k_D`` on the compute-optimal tokens that keeps the loss when the model is ``k_N N_opt``.
 
@@ -148,23 +241,19 @@ def data_factor(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | flo
         If ``k_N`` is not a number (``None``, text, a boolean) or ``law`` is not a
         :class:`~scaling.laws.ChinchillaLaw` (for a fit, pass ``fit.law``).
     ValueError
-        If ``k_N`` is not finite or not positive, or if ``k_N <= asymptote(law)``
-        (then no finite amount of data reaches the loss).
+        If ``k_N`` is not finite or not positive, if ``k_N <= asymptote(law)``
+        (then no finite amount of data reaches the loss), or if ``k_D`` is beyond
+        double precision (just above the asymptote of a law with a small ``beta``).
     """
     law = _law(law)
     k = _k_N(k_N)
-    inner = _bracket(k, law)
-    bad = inner <= 0
-    if bad.any():
-        first = k.ravel()[np.flatnonzero(bad.ravel())[0]]
-        raise ValueError(
-            f"k_N = {first:g} is at or below the asymptote k_N* = {asymptote(law):.4g} of this law: a model of "
-            f"{first:g} x N_opt parameters cannot reach the compute-optimal loss with any finite number of "
-            "tokens; choose k_N above the asymptote"
-        )
-    return _out(inner ** (-1.0 / law.beta))
+    y, log_kd = _log_data_factor(np.log(k), law)
+    if (y <= -1).any():
+        raise _below_asymptote(k, y <= -1, law)
+    return _out(np.exp(log_kd))
 
 
+@representable
 def compute_overhead(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | float:
     """Extra training compute, as a fraction, of a ``k_N N_opt`` model trained to the optimal loss.
 
@@ -190,7 +279,10 @@ def compute_overhead(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] 
     """
     law = _law(law)
     k = _k_N(k_N)
-    return _out(k * np.asarray(data_factor(k, law)) - 1.0)
+    y, log_kd = _log_data_factor(np.log(k), law)
+    if (y <= -1).any():
+        raise _below_asymptote(k, y <= -1, law)
+    return _out(np.expm1(np.log(k) + log_kd))  # k_N k_D - 1, exact near k_N = 1
 
 
 def overhead_curve(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64]:
@@ -209,16 +301,19 @@ def overhead_curve(k_N: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64]:
     Returns
     -------
     ndarray
-        Overhead (fraction) at each ``k_N``; ``inf`` at or below :func:`asymptote`.
+        Overhead (fraction) at each ``k_N``; ``inf`` at or below :func:`asymptote`, and where
+        the overhead exceeds the largest double (about 1.8e308; just above the asymptote of a
+        law with a small ``beta``).
     """
     law = _law(law)
     k = _k_N(k_N)
-    inner = _bracket(k, law)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(inner > 0, k * np.abs(inner) ** (-1.0 / law.beta) - 1.0, np.inf)
+    with np.errstate(all="ignore"):
+        y, log_kd = _log_data_factor(np.log(k), law)
+        out = np.where(y > -1, np.expm1(np.log(k) + log_kd), np.inf)
     return np.asarray(out, dtype=float)
 
 
+@representable(positive=True)
 def critical_model_size(law: ChinchillaLaw, overhead: float = 1.0) -> float:
     """The model fraction ``k_N < 1`` at which the compute overhead reaches ``overhead``.
 
@@ -245,23 +340,62 @@ def critical_model_size(law: ChinchillaLaw, overhead: float = 1.0) -> float:
     ------
     ValueError
         If ``overhead`` is not a positive finite number.
+
+    Notes
+    -----
+    The equation is solved in logarithms, ``ln k_N - ln(bracket)/beta = ln(1 + overhead)``, so that
+    the overhead may be as large as a double allows. Within ``1e-12`` (in ``ln k_N``) of the
+    asymptote it is solved in ``ln t`` with ``ln k_N = ln k_N* + t``, where the bracket is
+    ``-(1 + beta/alpha) expm1(-alpha t)``, exact there; an overhead so large that ``t`` is below
+    1e-304 returns the asymptote itself (the two differ by less than a double resolves).
     """
     law = _law(law)
-    level = float(positive(overhead, "overhead"))
-    lo = asymptote(law)
+    target = math.log1p(float(positive(overhead, "overhead", scalar=True)))
+    log_k = _log_k_for_overhead(target, law)
+    if log_k < -708.0:
+        raise NotRepresentable(f"the critical model size exp({log_k:.6g}) N_opt is below the smallest double")
+    return float(math.exp(log_k))
 
-    def f(log_k: float) -> float:
-        k = math.exp(log_k)
-        return k * _bracket(np.asarray(k), law).item() ** (-1.0 / law.beta) - 1.0 - level
 
-    # just above the asymptote the overhead exceeds any finite level
-    left = math.log(lo) + 1e-12
-    if f(left) <= 0:  # pragma: no cover - an overhead of ~1e30 or more
-        raise ValueError(f"overhead {level:g} is beyond what any model above the asymptote needs")
-    return float(math.exp(brentq(f, left, 0.0, xtol=1e-14, rtol=1e-13)))
+def _log_overhead(log_k: float, law: ChinchillaLaw) -> float:
+    """``ln(1 + overhead) = ln k_N + ln k_D`` (``inf`` at or below the asymptote)."""
+    return log_k + float(_log_data_factor(np.asarray(log_k), law)[1])
+
+
+def _log_k_for_overhead(target: float, law: ChinchillaLaw) -> float:
+    """``ln k_N`` in (``ln k_N*``, 0) where ``ln(1 + overhead) = target`` (the overhead falls monotonically there)."""
+    log_lo = _log_asymptote(law)
+
+    def g(log_k: float) -> float:
+        return _log_overhead(log_k, law) - target
+
+    if log_lo >= 0.0:  # the asymptote rounds to 1: so does every k_N between it and 1
+        return 0.0
+    if log_lo < -700.0:  # the asymptote is below the double range: bracket in ln k_N alone
+        left = -700.0
+        while not g(left) > 0:
+            left *= 2.0
+            if left < -1e300:
+                return -math.inf
+        return float(brentq(g, left, 0.0, xtol=1e-14, rtol=1e-13))
+    delta = min(1e-12, -log_lo / 2.0)
+    left = log_lo + delta
+    if 0 < g(left) < math.inf:
+        return float(brentq(g, left, 0.0, xtol=1e-14, rtol=1e-13))
+
+    # within delta of the asymptote: solve in ln t, ln k_N = ln k_N* + t, where the bracket is exact
+    def g_near(v: float) -> float:
+        return _log_overhead_near(v, law, log_lo) - target
+
+    if g_near(-700.0) <= 0:
+        return log_lo  # the two differ by less than a double resolves
+    if g_near(math.log(delta)) >= 0:
+        return left
+    return log_lo + math.exp(brentq(g_near, -700.0, math.log(delta), xtol=1e-13))
 
 
 # ------------------------------------------------------ the budget drops out
+@representable(positive=True)
 def optimum_term_ratio(C: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | float:
     """``A N_opt**-alpha / (B D_opt**-beta)`` at budgets ``C`` (FLOPs), computed from the allocation.
 
@@ -270,10 +404,23 @@ def optimum_term_ratio(C: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] 
     so that the book can show it.
     """
     law = _law(law)
-    n_opt, d_opt = law.optimal_allocation(C)
-    return _out(np.asarray(law.A * np.asarray(n_opt) ** (-law.alpha) / (law.B * np.asarray(d_opt) ** (-law.beta))))
+    c = positive(C, "C")
+    log_n, log_d, n_opt, d_opt = law._log_allocation(c)
+    pn, pd_ = n_opt ** (-law.alpha), d_opt ** (-law.beta)
+    direct = law.A * pn / (law.B * pd_)
+    log_ratio = _log_term_ratio(law, log_n, log_d)
+    return _out(exact_or_log(direct, lambda: log_ratio, n_opt, d_opt, pn, pd_, law.B * pd_))
 
 
+def _log_term_ratio(law: ChinchillaLaw, log_n: NDArray[np.float64], log_d: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``ln(A N_opt**-alpha / (B D_opt**-beta))`` from the allocation's logs; raises if a term is beyond any double."""
+    log_ratio = math.log(law.A) - math.log(law.B) - law.alpha * log_n + law.beta * log_d
+    if not np.all(np.isfinite(log_ratio)):
+        raise NotRepresentable("the terms A N_opt**-alpha and B D_opt**-beta are beyond double precision")
+    return log_ratio
+
+
+@representable(positive=True)
 def data_factor_at_budget(k_N: ArrayLike, C: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | float:
     """``k_D`` solved directly at a budget, without the ``beta/alpha`` shortcut.
 
@@ -291,15 +438,24 @@ def data_factor_at_budget(k_N: ArrayLike, C: ArrayLike, law: ChinchillaLaw) -> N
     law = _law(law)
     k = _k_N(k_N)
     c = positive(C, "C")
-    n_opt, d_opt = (np.asarray(x) for x in law.optimal_allocation(c))
-    l_opt = law.E + law.A * n_opt ** (-law.alpha) + law.B * d_opt ** (-law.beta)
-    rest = l_opt - law.E - law.A * (k * n_opt) ** (-law.alpha)
-    if (rest <= 0).any():
-        raise ValueError(
-            f"no finite number of tokens reaches the loss: k_N must exceed the asymptote {asymptote(law):.4g}"
-        )
-    d = (law.B / rest) ** (1.0 / law.beta)
-    return _out(d / d_opt)
+    broadcast_shape(k_N=k, C=c)
+    log_n, log_d, _, _ = law._log_allocation(c)
+    # The data term B/D**beta that the shrunk model needs: the optimum's two reducible terms minus the
+    # shrunk parameter term, B D_opt**-beta - A N_opt**-alpha (k**-alpha - 1) (E cancels: computed
+    # without it, the difference keeps its digits at any budget). Relative to B D_opt**-beta this is
+    # 1 - R (k**-alpha - 1), with R = A N_opt**-alpha / (B D_opt**-beta) taken from the allocation
+    # (not the shortcut beta/alpha), so k_D follows as in data_factor with alpha R in place of beta.
+    log_r = _log_term_ratio(law, log_n, log_d)
+    L = np.log(k)
+    L, log_r = np.broadcast_arrays(L, log_r)
+    with np.errstate(over="ignore"):
+        c_num = np.exp(log_r + math.log(law.alpha))  # alpha R: beta, up to rounding
+    if not np.all(np.isfinite(c_num)):
+        raise NotRepresentable("alpha A N_opt**-alpha / (B D_opt**-beta) is beyond double precision")
+    y, log_kd = _log_data_factor(L, law, c_num)
+    if (y <= -1).any():
+        raise _below_asymptote(np.broadcast_to(k, L.shape), y <= -1, law)
+    return _out(np.exp(log_kd))
 
 
 @dataclass(frozen=True)
@@ -330,6 +486,7 @@ class ShrunkModel:
         return asdict(self)
 
 
+@representable
 def shrunk_model(k_N: float, C: float, law: ChinchillaLaw) -> ShrunkModel:
     """The model of ``k_N N_opt(C)`` parameters on ``k_D D_opt(C)`` tokens (the rows of de Vries' updated Table A3).
 
@@ -343,8 +500,8 @@ def shrunk_model(k_N: float, C: float, law: ChinchillaLaw) -> ShrunkModel:
         The loss law.
     """
     law = _law(law)
-    c = float(positive(C, "C"))
-    k = float(_k_N(k_N))
+    k = float(_k_N(k_N, scalar=True))
+    c = float(positive(C, "C", scalar=True))
     k_d = float(data_factor(k, law))
     n_opt, d_opt = (float(x) for x in law.optimal_allocation(c))
     return ShrunkModel(
@@ -353,6 +510,7 @@ def shrunk_model(k_N: float, C: float, law: ChinchillaLaw) -> ShrunkModel:
     )
 
 
+@representable
 def nearest_shrunk_model(N: float, D: float, law: ChinchillaLaw) -> ShrunkModel:
     """de Vries' reading of a model: the shrunk optimum *of its own budget* that lies nearest to it.
 
@@ -373,26 +531,31 @@ def nearest_shrunk_model(N: float, D: float, law: ChinchillaLaw) -> ShrunkModel:
         The loss law.
     """
     law = _law(law)
-    n = float(positive(N, "N"))
-    d = float(positive(D, "D"))
+    n = float(positive(N, "N", scalar=True))
+    d = float(positive(D, "D", scalar=True))
     c = 6.0 * n * d
-    n_opt, d_opt = (float(x) for x in law.optimal_allocation(c))
-    lo = math.log(asymptote(law))
+    if not TINY <= c <= 1.7976931348623157e308:
+        raise NotRepresentable(f"the budget 6 N D would be {'above the largest' if c > 1 else 'below the smallest'} double")
+    log_n, log_d, _, _ = (float(x) for x in law._log_allocation(np.asarray(c)))
+    lo = _log_asymptote(law)
 
     def dist(log_k: float) -> float:
-        k = math.exp(log_k)
-        inner = _bracket(np.asarray(k), law).item()
-        if inner <= 0:
+        log_kd = float(_log_data_factor(np.asarray(log_k), law)[1])
+        if not math.isfinite(log_kd):
             return math.inf
-        k_d = inner ** (-1.0 / law.beta)
-        return math.log(k * n_opt / n) ** 2 + math.log(k_d * d_opt / d) ** 2
+        return (log_k + log_n - math.log(n)) ** 2 + (log_kd + log_d - math.log(d)) ** 2
 
-    hi = max(0.0, math.log(n / n_opt)) + 1.0
-    res = minimize_scalar(dist, bounds=(lo + 1e-9, hi), method="bounded", options={"xatol": 1e-10})
-    return shrunk_model(math.exp(res.x), c, law)
+    hi = max(0.0, math.log(n) - log_n) + 1.0
+    lo = max(lo, -745.0)
+    res = minimize_scalar(dist, bounds=(lo + min(1e-9, (hi - lo) / 2), hi), method="bounded", options={"xatol": 1e-10})
+    try:
+        return shrunk_model(math.exp(res.x), c, law)
+    except ValueError as exc:
+        raise NotRepresentable(f"its nearest shrunk optimum is not: {exc}") from None
 
 
 # ------------------------------------------------------- locating a model
+@representable(positive=True)
 def compute_for_loss(L: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | float:
     """The smallest budget (FLOPs) whose compute-optimal model reaches loss ``L``.
 
@@ -406,20 +569,48 @@ def compute_for_loss(L: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] | 
         If ``L <= E``: the irreducible loss cannot be reached with any budget.
     """
     law = _law(law)
-    loss = positive(L, "L")
-    if (loss <= law.E).any():
-        raise ValueError(
-            f"loss {loss.ravel()[np.flatnonzero((loss <= law.E).ravel())[0]]:g} is at or below this law's "
-            f"irreducible loss E = {law.E:g} nats/token: no budget reaches it"
-        )
+    loss = _above_E(L, "L", law)
     return _out(_compute_for_reducible(loss - law.E, law))
 
 
+def _above_E(L: ArrayLike, name: str, law: ChinchillaLaw) -> NDArray[np.float64]:
+    loss = positive(L, name)
+    if (loss <= law.E).any():
+        raise ValueError(
+            f"{name} must be above this law's irreducible loss E = {law.E:g} nats/token, got "
+            f"{show(loss.ravel()[np.flatnonzero((loss <= law.E).ravel())[0]])}: no budget reaches it"
+        )
+    return loss
+
+
 def _compute_for_reducible(reducible: NDArray[np.float64] | float, law: ChinchillaLaw) -> NDArray[np.float64]:
-    """:func:`compute_for_loss` from the reducible loss ``L - E`` (> 0), without subtracting ``E`` again."""
+    """:func:`compute_for_loss` from the reducible loss ``L - E`` (> 0), without subtracting ``E`` again.
+
+    ``C = 6 (K / (L - E))**(1/gamma)``, computed in log space where a step leaves the double range.
+    """
+    red = np.asarray(reducible, dtype=float)
+    log_g = law._log_G
+    if not math.isfinite(log_g):
+        raise NotRepresentable(f"ln G = {log_g} for this law: the compute-optimal budgets are beyond double precision")
+    inv_gamma = 1.0 / law.alpha + 1.0 / law.beta  # 1/gamma, gamma = alpha beta / (alpha + beta)
+    log_k = float(np.logaddexp(math.log(law.A) - law.alpha * log_g, math.log(law.B) + law.beta * log_g))
+
+    def log_c() -> NDArray[np.float64]:
+        diff = log_k - np.log(red)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return math.log(6.0) + np.where(diff == 0, 0.0, diff * inv_gamma)
+
     gamma = law.alpha * law.beta / (law.alpha + law.beta)
-    K = law.A * law.G ** (-law.alpha) + law.B * law.G**law.beta
-    return np.asarray(6.0 * (K / np.asarray(reducible, dtype=float)) ** (1.0 / gamma))
+    if not (-708.0 < log_g < 709.0 and gamma >= TINY):
+        return np.asarray(np.exp(log_c()))
+    try:
+        K = law.A * law.G ** (-law.alpha) + law.B * law.G**law.beta
+    except OverflowError:
+        return np.asarray(np.exp(log_c()))
+    ratio = K / red
+    with np.errstate(over="ignore", under="ignore"):
+        power = ratio ** (1.0 / gamma)
+    return exact_or_log(6.0 * power, log_c, ratio, power)
 
 
 @dataclass(frozen=True)
@@ -456,6 +647,7 @@ class Placement:
         return asdict(self)
 
 
+@representable
 def shrink(N: float, D: float, law: ChinchillaLaw) -> Placement:
     """Locate a model of ``N`` parameters trained on ``D`` tokens on the ``k_N``-overhead curve.
 
@@ -483,34 +675,41 @@ def shrink(N: float, D: float, law: ChinchillaLaw) -> Placement:
     Raises
     ------
     ValueError
-        If ``N`` or ``D`` is not a positive finite number, or if the budget
-        ``6 N D`` overflows double precision (above about 1.8e308 FLOPs).
+        If ``N`` or ``D`` is not a positive finite number, if the budget ``6 N D`` overflows
+        double precision (above about 1.8e308 FLOPs), or if the placement is otherwise not
+        representable (e.g. ``N = 1e-300``, whose iso-loss budget is below 1e-308 FLOPs).
     """
     law = _law(law)
-    n = float(positive(N, "N"))
-    d = float(positive(D, "D"))
+    n = float(positive(N, "N", scalar=True))
+    d = float(positive(D, "D", scalar=True))
     c = 6.0 * n * d
     if not math.isfinite(c):
         raise ValueError(
-            f"the budget 6 N D = 6 x {n:g} parameters x {d:g} tokens is above the largest double-precision "
-            f"number (1.8e308 FLOPs), so the model cannot be placed; use N and D with N x D below 3e307"
+            f"the budget 6 N D = 6 x {n:g} parameters x {d:g} tokens is not representable in double precision "
+            f"(above 1.8e308 FLOPs), so the model cannot be placed; N and D must have N x D below 3e307"
         )
     # The reducible loss A/N**alpha + B/D**beta, computed directly: L - E would lose every digit once it
     # falls below E's rounding error (sizes beyond about 1e45), and compute_for_loss would then see L = E.
-    reducible = float(law.A * n ** (-law.alpha) + law.B * d ** (-law.beta))
+    reducible = float(law._term(law.A, np.asarray(n), law.alpha) + law._term(law.B, np.asarray(d), law.beta))
     loss = law.E + reducible
     c_iso = float(_compute_for_reducible(reducible, law))
+    if not (TINY <= c and TINY <= c_iso <= 1.7976931348623157e308):
+        raise NotRepresentable(
+            f"the budget 6 N D = {c:.4g} FLOPs or that of the compute-optimal model with the same loss, "
+            f"{c_iso:.4g} FLOPs, is outside the double range"
+        )
     n_opt, d_opt = (float(x) for x in law.optimal_allocation(c_iso))
     k_n = n / n_opt
     return Placement(
         N=n, D=d, compute=c, loss=loss, iso_loss_compute=c_iso, N_opt=n_opt, D_opt=d_opt,
         k_N=k_n, k_D=d / d_opt, overhead=c / c_iso - 1.0,
         k_N_same_budget=n / float(law.optimal_allocation(c)[0]),
-        beyond_critical=bool(k_n < critical_model_size(law)),
+        beyond_critical=bool(math.log(k_n) < _log_k_for_overhead(math.log(2.0), law)),
     )
 
 
 # ----------------------------------------------------------- inference
+@representable(positive=True)
 def best_model_fraction(inference_ratio: ArrayLike, law: ChinchillaLaw,
                         train_flops_per_token: float = 6.0,
                         inference_flops_per_token: float = 2.0) -> NDArray[np.float64] | float:
@@ -542,31 +741,39 @@ def best_model_fraction(inference_ratio: ArrayLike, law: ChinchillaLaw,
         The best ``k_N`` for each ``rho``.
     """
     law = _law(law)
-    rho = finite(inference_ratio, "inference_ratio")
+    rho = finite(inference_ratio, "inference_ratio", allowed=">= 0")
     if (rho < 0).any():
-        raise ValueError("inference_ratio (inference tokens / D_opt) must be >= 0")
-    t = float(positive(train_flops_per_token, "train_flops_per_token"))
-    i = float(positive(inference_flops_per_token, "inference_flops_per_token"))
-    lo = math.log(asymptote(law))
+        raise ValueError(
+            f"inference_ratio (inference tokens / D_opt) must be >= 0, got {show(rho.ravel()[np.argmax(rho.ravel() < 0)])}"
+        )
+    t = float(positive(train_flops_per_token, "train_flops_per_token", scalar=True))
+    i = float(positive(inference_flops_per_token, "inference_flops_per_token", scalar=True))
+    return _out(_best_fraction(rho, law, t, i))
 
-    def cost(log_k: float, r: float) -> float:
-        k = math.exp(log_k)
-        inner = 1.0 - (law.beta / law.alpha) * (k ** (-law.alpha) - 1.0)
-        if inner <= 0:
+
+def _best_fraction(rho: NDArray[np.float64], law: ChinchillaLaw, t: float, i: float) -> NDArray[np.float64]:
+    lo = max(_log_asymptote(law), -745.0)
+
+    def cost(log_k: float, r: float, scale: float) -> float:
+        # the lifetime cost relative to the optimum's training, divided by max(1, rho) so that it
+        # stays finite for any rho (the minimiser does not care about a constant factor)
+        log_train = _log_overhead(log_k, law)  # ln(k_N k_D); inf below the asymptote
+        if log_train > 709.0:  # k_D beyond 1.8e308: far from the minimum
             return math.inf
-        return k * inner ** (-1.0 / law.beta) + (i / t) * k * r
+        return math.exp(log_train) / scale + (i / t) * math.exp(log_k) * (r / scale)
 
     out = np.empty(rho.shape)
     for idx, r in np.ndenumerate(rho):
-        if r == 0:
-            out[idx] = 1.0
+        if r == 0 or lo >= 0.0:  # no inference, or no room between the asymptote and 1
+            out[idx] = 1.0 if r == 0 else math.exp(lo)
             continue
-        res = minimize_scalar(cost, bounds=(lo + 1e-12, 0.0), args=(float(r),), method="bounded",
-                              options={"xatol": 1e-10})
+        res = minimize_scalar(cost, bounds=(lo + min(1e-12, -lo / 2.0), 0.0), args=(float(r), max(1.0, float(r))),
+                              method="bounded", options={"xatol": 1e-10})
         out[idx] = math.exp(res.x)
-    return _out(out)
+    return out
 
 
+@representable
 def inference_ratio_for_fraction(k_N: ArrayLike, law: ChinchillaLaw,
                                  train_flops_per_token: float = 6.0,
                                  inference_flops_per_token: float = 2.0) -> NDArray[np.float64] | float:
@@ -602,12 +809,27 @@ def inference_ratio_for_fraction(k_N: ArrayLike, law: ChinchillaLaw,
     law = _law(law)
     k = _k_N(k_N)
     if (k > 1).any():
-        raise ValueError("k_N above 1 is never the lifetime optimum (inference only favours smaller models)")
-    data_factor(k, law)  # raises below the asymptote
-    t = float(positive(train_flops_per_token, "train_flops_per_token"))
-    i = float(positive(inference_flops_per_token, "inference_flops_per_token"))
-    u = _bracket(k, law)
-    return _out((t / i) * u ** (-1.0 / law.beta - 1.0) * (k ** (-law.alpha) - u))
+        raise ValueError(
+            f"k_N must be at most 1, got {show(k.ravel()[np.argmax(k.ravel() > 1)])}: k_N above 1 is never the "
+            "lifetime optimum (inference only favours smaller models)"
+        )
+    L = np.log(k)
+    y, log_kd = _log_data_factor(L, law)
+    if (y <= -1).any():
+        raise _below_asymptote(k, y <= -1, law)
+    t = float(positive(train_flops_per_token, "train_flops_per_token", scalar=True))
+    i = float(positive(inference_flops_per_token, "inference_flops_per_token", scalar=True))
+    # rho = (t/i) u**(-1/beta - 1) (k**-alpha - u), u = 1 + y the bracket; k**-alpha - u is
+    # (1 + beta/alpha)(k**-alpha - 1) = (alpha + beta) ln(k) q with q = expm1(-alpha ln k)/(alpha ln k).
+    u_ = law.alpha * L
+    with np.errstate(all="ignore"):
+        small = np.abs(u_) < 1e-8
+        q = np.where(small, -1.0 + 0.5 * u_, np.expm1(-u_) / np.where(small, 1.0, u_))
+        log_sum = float(np.logaddexp(math.log(law.alpha), math.log(law.beta)))
+        log_rho = (math.log(t) - math.log(i) + log_kd - np.log1p(y) + log_sum
+                   + np.log(np.abs(L)) + np.log(np.abs(q)))
+        out = np.where(L == 0, 0.0, np.exp(log_rho))
+    return _out(out)
 
 
 @dataclass(frozen=True)
@@ -637,6 +859,7 @@ class InferencePlan:
         return asdict(self)
 
 
+@representable
 def optimal_with_inference(loss: float, inference_tokens: float, law: ChinchillaLaw,
                            train_flops_per_token: float = 6.0,
                            inference_flops_per_token: float = 2.0) -> InferencePlan:
@@ -659,19 +882,27 @@ def optimal_with_inference(loss: float, inference_tokens: float, law: Chinchilla
         The cheapest model and its cost beside the compute-optimal one's.
     """
     law = _law(law)
-    c0 = float(compute_for_loss(loss, law))
-    d_inf = float(finite(inference_tokens, "inference_tokens"))
+    target = float(_above_E(positive(loss, "loss", scalar=True), "loss", law))
+    d_inf = float(finite(inference_tokens, "inference_tokens", scalar=True, allowed=">= 0"))
     if d_inf < 0:
-        raise ValueError(f"inference_tokens must be >= 0, got {d_inf:g}")
+        raise ValueError(f"inference_tokens must be >= 0, got {show(d_inf)}")
+    t = float(positive(train_flops_per_token, "train_flops_per_token", scalar=True))
+    i = float(positive(inference_flops_per_token, "inference_flops_per_token", scalar=True))
+    c0 = float(_compute_for_reducible(target - law.E, law))
+    if not TINY <= c0 <= 1.7976931348623157e308:
+        raise NotRepresentable(f"the compute-optimal budget for this loss would be {c0:.4g} FLOPs")
     n_opt, d_opt = (float(x) for x in law.optimal_allocation(c0))
-    k = float(best_model_fraction(d_inf / d_opt, law, train_flops_per_token, inference_flops_per_token))
+    rho = d_inf / d_opt
+    if not math.isfinite(rho):
+        raise NotRepresentable("inference_tokens / D_opt would be above the largest double")
+    k = float(_best_fraction(np.asarray(rho), law, t, i))
     k_d = float(data_factor(k, law))
     n, d = k * n_opt, k_d * d_opt
-    train = train_flops_per_token * n * d
-    infer = inference_flops_per_token * n * d_inf
-    chin = train_flops_per_token * n_opt * d_opt + inference_flops_per_token * n_opt * d_inf
+    train = t * n * d
+    infer = i * n * d_inf
+    chin = t * n_opt * d_opt + i * n_opt * d_inf
     return InferencePlan(
-        loss=float(loss), inference_tokens=d_inf, k_N=k, k_D=k_d, N=n, D=d, training_flops=train,
+        loss=target, inference_tokens=d_inf, k_N=k, k_D=k_d, N=n, D=d, training_flops=train,
         inference_flops=infer, total_flops=train + infer, chinchilla_total_flops=chin,
         saving=1.0 - (train + infer) / chin,
     )

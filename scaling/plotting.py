@@ -17,6 +17,8 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ._validate import in_range, instance, text, whole
+
 __all__ = ["PALETTE", "MARKERS", "LINESTYLES", "RC", "style", "apply", "loglog_axes", "figure"]
 
 PALETTE: list[str] = [
@@ -94,7 +96,18 @@ def apply() -> None:
 
 
 def loglog_axes(ax: Axes, xlabel: str, ylabel: str, title: str | None = None) -> Axes:
-    """Set both axes to log scale and label them (labels should give units)."""
+    """Set both axes to log scale and label them (labels should give units).
+
+    Raises
+    ------
+    TypeError
+        If ``ax`` is not a matplotlib ``Axes`` or a label is not a string.
+    """
+    instance(ax, "ax", Axes)
+    text(xlabel, "xlabel")
+    text(ylabel, "ylabel")
+    if title is not None:
+        text(title, "title")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(xlabel)
@@ -106,11 +119,26 @@ def loglog_axes(ax: Axes, xlabel: str, ylabel: str, title: str | None = None) ->
 
 def figure(ncols: int = 1, nrows: int = 1, width: float | None = None, height: float | None = None,
            **kwargs: Any) -> tuple[Figure, Any]:
-    """A new figure in the book's style, sized for ``ncols`` panels side by side."""
-    if ncols < 1 or nrows < 1:
-        raise ValueError(f"ncols and nrows must be >= 1, got {ncols}, {nrows}")
-    w = width if width is not None else min(4.6 * ncols, 13.0)
-    h = height if height is not None else 3.8 * nrows
+    """A new figure in the book's style, sized for ``ncols`` panels side by side.
+
+    Parameters
+    ----------
+    ncols, nrows
+        Panels across and down (whole numbers from 1 to 20).
+    width, height
+        Size in inches (from 1 to 100); by default 4.6 per column (at most 13) and 3.8 per row.
+    **kwargs
+        Passed to :func:`matplotlib.pyplot.subplots`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a count is not a whole number in [1, 20] or a size is not a number in [1, 100].
+    """
+    ncols = whole(ncols, "ncols", minimum=1, maximum=20)
+    nrows = whole(nrows, "nrows", minimum=1, maximum=20)
+    w = min(4.6 * ncols, 13.0) if width is None else float(in_range(width, "width", 1.0, 100.0, scalar=True))
+    h = 3.8 * nrows if height is None else float(in_range(height, "height", 1.0, 100.0, scalar=True))
     with mpl.rc_context(RC):
         fig, axes = plt.subplots(nrows, ncols, figsize=(w, h), layout="constrained", **kwargs)
     return fig, axes

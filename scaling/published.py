@@ -19,11 +19,12 @@ in the repository's ``data/`` folder; :func:`table` reads them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import pandas as pd
 
+from ._validate import positive, show, text, whole
 from .laws import ChinchillaLaw
 
 __all__ = [
@@ -50,6 +51,17 @@ KAPLAN_CITATION = "Kaplan et al. (2020), arXiv:2001.08361"
 HOFFMANN_CITATION = "Hoffmann et al. (2022), arXiv:2203.15556"
 BESIROGLU_CITATION = "Besiroglu et al. (2024), arXiv:2404.10102"
 DEVRIES_CITATION = "de Vries (2023), 'Go smol or go home'"
+
+
+def _check_constants(obj: object) -> None:
+    """Every number field of a Kaplan dataclass must be a finite real number > 0 (exponents and scales)."""
+    cls = type(obj).__name__
+    for f in fields(obj):  # type: ignore[arg-type]
+        value = getattr(obj, f.name)
+        if f.name == "source":
+            text(value, f"{cls}.source")
+            continue
+        object.__setattr__(obj, f.name, float(positive(value, f"{cls}.{f.name}", scalar=True)))
 
 
 # --------------------------------------------------------------------------- Kaplan
@@ -91,6 +103,9 @@ class KaplanConstants:
     """The scale of the naive L(C) as printed in Figure 13's legend, ``L = (C/2.0e7)**-0.057`` (Table 5: 1.6e7)."""
     source: str = field(default=KAPLAN_CITATION + ", Section 1.2 and Table 5", compare=False)
 
+    def __post_init__(self) -> None:
+        _check_constants(self)
+
 
 KAPLAN2020 = KaplanConstants(
     alpha_N=0.076,
@@ -119,6 +134,9 @@ class KaplanJointND:
     D_c: float
     source: str = field(default=KAPLAN_CITATION + ", eq. 1.5 and Table 2", compare=False)
 
+    def __post_init__(self) -> None:
+        _check_constants(self)
+
 
 KAPLAN2020_ND = KaplanJointND(alpha_N=0.076, alpha_D=0.103, N_c=6.4e13, D_c=1.8e13)
 """The joint L(N, D) fit with its own constants (Kaplan Table 2)."""
@@ -133,6 +151,9 @@ class KaplanJointNS:
     N_c: float
     S_c: float
     source: str = field(default=KAPLAN_CITATION + ", eq. 1.6 and Table 3", compare=False)
+
+    def __post_init__(self) -> None:
+        _check_constants(self)
 
 
 KAPLAN2020_NS = KaplanJointNS(alpha_N=0.077, alpha_S=0.76, N_c=6.5e13, S_c=2.1e3)
@@ -158,6 +179,9 @@ class KaplanAllocation:
     """Figure 14's fixed-batch fit ``N = 1.6e9 C**0.88``."""
     N_fixed_batch_exponent: float = 0.88
     source: str = field(default=KAPLAN_CITATION + ", Table 6 and Figure 14", compare=False)
+
+    def __post_init__(self) -> None:
+        _check_constants(self)
 
 
 KAPLAN2020_ALLOCATION = KaplanAllocation(
@@ -292,20 +316,40 @@ class Model:
     n_vocab: int | None = None
     """Vocabulary size, where published (for the embedding count)."""
 
+    def __post_init__(self) -> None:
+        if not text(self.name, "Model.name"):
+            raise ValueError("Model.name must be a non-empty string, got ''")
+        object.__setattr__(self, "params", float(positive(self.params, "Model.params", scalar=True)))
+        if self.tokens is not None:
+            object.__setattr__(self, "tokens", float(positive(self.tokens, "Model.tokens", scalar=True)))
+        for name in ("n_layer", "d_model", "n_heads", "n_ctx", "n_vocab"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, whole(value, f"Model.{name}", minimum=1))
+        text(self.source, "Model.source")
+
     def _tokens(self) -> float:
         if self.tokens is None:
             raise ValueError(f"{self.name}: the training tokens are not published, so this is undefined")
         return self.tokens
 
+    def _representable(self, value: float, what: str) -> float:
+        if not (math.isfinite(value) and value >= 2.2250738585072014e-308):
+            raise ValueError(
+                f"{self.name}: {what} for params={show(self.params)}, tokens={show(self.tokens)} is not "
+                "representable in double precision (it must lie between 2.2e-308 and 1.8e308)"
+            )
+        return value
+
     @property
     def compute(self) -> float:
         """Training compute ``6 N D`` in FLOPs."""
-        return 6.0 * self.params * self._tokens()
+        return self._representable(6.0 * self.params * self._tokens(), "the compute 6 N D")
 
     @property
     def tokens_per_parameter(self) -> float:
         """``D / N``."""
-        return self._tokens() / self.params
+        return self._representable(self._tokens() / self.params, "D / N")
 
 
 MODELS: dict[str, Model] = {
@@ -342,21 +386,29 @@ def table(name: str) -> pd.DataFrame:
     """Read a transcribed table from ``data/<name>.csv``.
 
     Each CSV starts with ``#`` comment lines that give its source (paper,
-    table, page); they are skipped here.
+    table, page); they are skipped here. Cells the paper leaves empty are NaN.
 
     Raises
     ------
+    TypeError
+        If ``name`` is not a string.
     FileNotFoundError
-        If there is no such table; the message lists the ones there are.
+        If there is no such table; the message lists the ones there are. (It is also a
+        :class:`ValueError`: a name outside the list of tables.)
     """
+    text(name, "name")
+    have = sorted(p.stem for p in DATA_DIR.glob("*.csv"))
     path = DATA_DIR / f"{name}.csv"
-    if not path.is_file():
-        have = sorted(p.stem for p in DATA_DIR.glob("*.csv"))
-        raise FileNotFoundError(
-            f"no transcribed table {name!r} at {path}; available: {', '.join(have) or 'none'} "
+    if name not in have or not path.is_file():
+        raise _NoSuchTable(
+            f"no transcribed table {name!r} at {path}; name must be one of: {', '.join(have) or 'none'} "
             "(the tables ship with the repository: install it with `pip install -e .` from a clone)"
         )
     return pd.read_csv(path, comment="#")
+
+
+class _NoSuchTable(FileNotFoundError, ValueError):
+    """:func:`table` was asked for a table that is not there: a missing file and a bad name both."""
 
 
 # ------------------------------------------------------------------ quoted budgets

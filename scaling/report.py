@@ -20,24 +20,63 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ._validate import finite, instance, show, text, whole
+
 __all__ = ["Row", "compare", "format_table", "check", "fmt"]
 
 
 def fmt(value: float | str | None, digits: int = 4) -> str:
-    """Format a number at ``digits`` significant figures, stably (scientific notation outside 1e-3..1e6)."""
+    """Format a number at ``digits`` significant figures, stably (scientific notation outside 1e-3..1e6).
+
+    ``value`` is a real number (NaN and infinities print as ``nan``, ``inf``, ``-inf``), a string
+    (returned as it is) or None (printed ``-``); ``digits`` a whole number from 1 to 17.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is a boolean, a complex number, a date, an array or another object.
+    ValueError
+        If ``digits`` is not a whole number in [1, 17].
+    """
+    digits = whole(digits, "digits", minimum=1, maximum=17)
     if value is None:
         return "-"
     if isinstance(value, str):
         return value
-    v = float(value)
+    v = _real(value, "value")
     if math.isnan(v):
         return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
     if v == 0:
         return "0"
     if 1e-3 <= abs(v) < 1e6:
         decimals = max(digits - 1 - int(math.floor(math.log10(abs(v)))), 0)
         return f"{v:.{decimals}f}"
     return f"{v:.{digits - 1}e}"
+
+
+def _real(value: object, name: str) -> float:
+    """A real number (NaN and infinities included): refuse booleans, complex numbers, dates, text, arrays."""
+    if isinstance(value, (bool, complex, str, bytes)) or not isinstance(value, (int, float)) and not (
+        hasattr(value, "dtype") and getattr(value, "ndim", 1) == 0 and getattr(value, "dtype").kind in "iuf"
+    ):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {show(value)}")
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except OverflowError:
+        raise ValueError(f"{name} must be at most 1.8e308 in magnitude, got {show(value)}") from None
+
+
+def _rows(rows: object, name: str = "rows") -> list["Row"]:
+    if isinstance(rows, (str, bytes, Row)) or not hasattr(rows, "__iter__"):
+        raise TypeError(f"{name} must be an iterable of Row, got {type(rows).__name__} {show(rows)}")
+    out = list(rows)  # type: ignore[call-overload]
+    for i, r in enumerate(out):
+        instance(r, f"{name}[{i}]", Row)
+    if not out:
+        raise ValueError(f"{name} must hold at least one Row, got an empty list (a table or a check of nothing)")
+    return out
 
 
 @dataclass(frozen=True)
@@ -64,6 +103,21 @@ class Row:
     reproduced: float
     rtol: float | None = None
     atol: float | None = None
+
+    def __post_init__(self) -> None:
+        text(self.quantity, "Row.quantity")
+        if self.paper is not None:
+            object.__setattr__(self, "paper", float(finite(self.paper, "Row.paper", scalar=True)))
+        # a reproduction that is NaN or infinite is a failed computation: refuse it here, naming the row
+        v = finite(self.reproduced, f"Row.reproduced of {self.quantity!r}", scalar=True)
+        object.__setattr__(self, "reproduced", float(v))
+        for name in ("rtol", "atol"):
+            tol = getattr(self, name)
+            if tol is not None:
+                t = float(finite(tol, f"Row.{name}", scalar=True, allowed=">= 0"))
+                if t < 0:
+                    raise ValueError(f"Row.{name} must be >= 0, got {show(t)}")
+                object.__setattr__(self, name, t)
 
     @property
     def rel_diff(self) -> float:
@@ -92,9 +146,16 @@ class Row:
 
 
 def compare(rows: Iterable[Row], digits: int = 4) -> pd.DataFrame:
-    """The rows as a DataFrame of strings at fixed precision (stable output for nbval)."""
+    """The rows as a DataFrame of strings at fixed precision (stable output for nbval).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``rows`` is not a non-empty iterable of :class:`Row`, or ``digits`` is not in [1, 17].
+    """
+    digits = whole(digits, "digits", minimum=1, maximum=17)
     records = []
-    for r in rows:
+    for r in _rows(rows):
         if r.atol is not None:
             tol = f"±{fmt(r.atol, 2)}"
         elif r.rtol is not None:
@@ -129,10 +190,12 @@ def format_table(
     digits
         Significant figures of the values.
     reference, computed
-        Headings of the two value columns. Keep the defaults for published numbers and their
-        reproductions; rename them where the reference is not a published number (for example
+        Headings of the two value columns (strings). Keep the defaults for published numbers and
+        their reproductions; rename them where the reference is not a published number (for example
         ``reference="truth (eq. 5.6)"``) or the table checks the paper's numbers against each other.
     """
+    text(reference, "reference")
+    text(computed, "computed")
     df = compare(rows, digits)
     width = max([len(q) for q in df["quantity"]] + [len("quantity")])
     df["quantity"] = [q.ljust(width) for q in df["quantity"]]
@@ -147,7 +210,10 @@ def check(rows: Sequence[Row] | Iterable[Row]) -> None:
     ------
     AssertionError
         Naming every row outside its tolerance, with both values.
+    TypeError, ValueError
+        If ``rows`` is not a non-empty iterable of :class:`Row` (a check of nothing cannot fail).
     """
+    rows = _rows(rows)
     failures = [
         f"{r.quantity}: paper {fmt(r.paper)}, reproduced {fmt(r.reproduced)} "
         f"(rel. diff {100 * r.rel_diff:+.2f}%, tolerance "

@@ -11,12 +11,13 @@ Conventions used throughout the book (Kaplan et al. 2020, Section 2.1):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validate import broadcast_shape, positive
+from ._validate import NotRepresentable, broadcast_shape, positive, representable, whole
 
 __all__ = [
     "PF_DAY",
@@ -33,6 +34,7 @@ PF_DAY: float = 1e15 * 24 * 3600
 """One petaflop/s-day in FLOPs: 1e15 x 24 x 3600 = 8.64e19 (Kaplan et al. 2020, Section 1.3)."""
 
 
+@representable(positive=True)
 def training_compute(N: ArrayLike, D: ArrayLike) -> NDArray[np.float64] | float:
     """Training compute ``C = 6 N D`` in FLOPs.
 
@@ -53,8 +55,9 @@ def training_compute(N: ArrayLike, D: ArrayLike) -> NDArray[np.float64] | float:
     TypeError
         If an input is not numeric or is boolean.
     ValueError
-        If an input is not finite and positive, or the shapes of ``N`` and
-        ``D`` neither match nor broadcast.
+        If an input is not finite and positive, the shapes of ``N`` and
+        ``D`` neither match nor broadcast, or ``6 N D`` is outside the range of
+        double precision (above about 1.8e308 or below 2.2e-308 FLOPs).
     """
     n = positive(N, "N")
     d = positive(D, "D")
@@ -63,6 +66,7 @@ def training_compute(N: ArrayLike, D: ArrayLike) -> NDArray[np.float64] | float:
     return float(out) if out.ndim == 0 else out
 
 
+@representable(positive=True)
 def tokens_for_compute(C: ArrayLike, N: ArrayLike) -> NDArray[np.float64] | float:
     """Tokens ``D = C / (6 N)`` that a budget ``C`` (FLOPs) buys for a model of ``N`` parameters.
 
@@ -83,8 +87,9 @@ def tokens_for_compute(C: ArrayLike, N: ArrayLike) -> NDArray[np.float64] | floa
     TypeError
         If an input is not numeric or is boolean.
     ValueError
-        If an input is not finite and positive, or the shapes of ``C`` and
-        ``N`` neither match nor broadcast.
+        If an input is not finite and positive, the shapes of ``C`` and
+        ``N`` neither match nor broadcast, or the result is outside the range
+        of double precision.
     """
     c = positive(C, "C")
     n = positive(N, "N")
@@ -93,6 +98,7 @@ def tokens_for_compute(C: ArrayLike, N: ArrayLike) -> NDArray[np.float64] | floa
     return float(out) if out.ndim == 0 else out
 
 
+@representable(positive=True)
 def to_pf_days(flops: ArrayLike) -> NDArray[np.float64] | float:
     """Convert FLOPs to PF-days (divide by :data:`PF_DAY`).
 
@@ -109,12 +115,14 @@ def to_pf_days(flops: ArrayLike) -> NDArray[np.float64] | float:
     Raises
     ------
     ValueError
-        If any value is zero, negative, NaN or infinite.
+        If any value is zero, negative, NaN or infinite, or the result is
+        outside the range of double precision.
     """
     out = positive(flops, "flops") / PF_DAY
     return float(out) if out.ndim == 0 else out
 
 
+@representable(positive=True)
 def from_pf_days(pf_days: ArrayLike) -> NDArray[np.float64] | float:
     """Convert PF-days to FLOPs (multiply by :data:`PF_DAY`).
 
@@ -131,16 +139,15 @@ def from_pf_days(pf_days: ArrayLike) -> NDArray[np.float64] | float:
     Raises
     ------
     ValueError
-        If any value is zero, negative, NaN or infinite.
+        If any value is zero, negative, NaN or infinite, or the result is
+        outside the range of double precision.
     """
     out = positive(pf_days, "pf_days") * PF_DAY
     return float(out) if out.ndim == 0 else out
 
 
 def _positive_int(value: int, name: str) -> int:
-    if isinstance(value, bool) or int(value) != value or value <= 0:
-        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
-    return int(value)
+    return whole(value, name, minimum=1)
 
 
 def kaplan_params(
@@ -166,7 +173,14 @@ def kaplan_params(
     Returns
     -------
     int
-        Parameter count.
+        Parameter count (a Python integer, exact at any size).
+
+    Raises
+    ------
+    TypeError
+        If a size is not a number (a boolean, None, text...).
+    ValueError
+        If a size is not a whole number >= 1.
     """
     n_layer = _positive_int(n_layer, "n_layer")
     d_model = _positive_int(d_model, "d_model")
@@ -231,6 +245,7 @@ class ForwardFlops:
         return self.attention_mask / self.non_embedding
 
 
+@representable(positive=True)
 def forward_flops(
     n_layer: int,
     d_model: int,
@@ -256,6 +271,13 @@ def forward_flops(
     -------
     ForwardFlops
         The per-term breakdown; ``.non_embedding`` is eq. 2.2's ``2N + 2 n_layer n_ctx d_model``.
+
+    Raises
+    ------
+    TypeError
+        If a size is not a number.
+    ValueError
+        If a size is not a whole number >= 1, or a term exceeds double precision (1.8e308).
     """
     n_layer = _positive_int(n_layer, "n_layer")
     d_model = _positive_int(d_model, "d_model")
@@ -263,7 +285,7 @@ def forward_flops(
     n_vocab = _positive_int(n_vocab, "n_vocab")
     d_attn = d_model if d_attn is None else _positive_int(d_attn, "d_attn")
     d_ff = 4 * d_model if d_ff is None else _positive_int(d_ff, "d_ff")
-    return ForwardFlops(
+    out = ForwardFlops(
         embed=4.0 * d_model,
         attention_qkv=2.0 * n_layer * d_model * 3 * d_attn,
         attention_mask=2.0 * n_layer * n_ctx * d_attn,
@@ -271,3 +293,6 @@ def forward_flops(
         feedforward=2.0 * n_layer * 2 * d_model * d_ff,
         deembed=2.0 * d_model * n_vocab,
     )
+    if not math.isfinite(out.total):
+        raise NotRepresentable("the total forward FLOPs would be above the largest double")
+    return out

@@ -101,3 +101,65 @@ def test_runs_needed():
 def test_setting_exponents_window():
     with pytest.raises(ValueError, match="window"):
         chinchilla.setting_exponents(pd.DataFrame(), window=2)
+
+
+# ------------------------------------------------------------------ regression tests (issue 10, section 3)
+def _lrt_data(n=40):
+    rng = np.random.default_rng(1)
+    N = np.exp(rng.uniform(np.log(1e8), np.log(1e10), n))
+    D = np.exp(rng.uniform(np.log(1e9), np.log(1e11), n))
+    return N, D
+
+
+def test_likelihood_ratio_test_with_an_exact_alternative():
+    N, D = _lrt_data()
+    L = np.asarray(LAW.loss(N, D))
+    wrong = ChinchillaLaw(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
+    with pytest.raises(ValueError, match="alternative.*fits the runs exactly"):  # was ZeroDivisionError
+        chinchilla.likelihood_ratio_test(wrong, LAW, N, D, L)
+
+
+@pytest.mark.parametrize("df, got", [(0, "got 0"), (2.5, "got 2.5"), (True, "True"), (-1, "got -1")])
+def test_likelihood_ratio_test_degrees_of_freedom(df, got):
+    # df=0 gave p_value=nan; df=2.5 was reported as 2 but computed with 2.5
+    N, D = _lrt_data()
+    L = np.asarray(LAW.loss(N, D)) * np.exp(np.random.default_rng(2).normal(0, 0.01, N.size))
+    with pytest.raises((ValueError, TypeError), match=rf"df must be a positive whole number \(>= 1\).*{got}"):
+        chinchilla.likelihood_ratio_test(LAW, LAW, N, D, L, df=df)
+
+
+def test_isoflop_profiles_refuse_bad_losses_and_sizes():
+    runs = isoflop_runs()
+    neg = runs.copy()
+    neg.loc[4, "loss"] = -5.0  # gave loss_opt = -1.4
+    with pytest.raises(ValueError, match=r"runs\['loss'\] must be positive.*-5"):
+        chinchilla.isoflop_profiles(neg)
+    small = runs.copy()
+    small.loc[4, "N"] = -1e8  # raised a bare LinAlgError with LAPACK output
+    with pytest.raises(ValueError, match=r"runs\['N'\] must be positive.*-1e\+08"):
+        chinchilla.isoflop_profiles(small)
+
+
+def test_envelope_refuses_a_nan_loss():
+    rows = [{"N": n, "budget": c, "loss": LAW.loss(n, c / (6 * n))}
+            for n in np.geomspace(1e7, 1e9, 9) for c in np.geomspace(1e17, 1e20, 7)]
+    runs = pd.DataFrame(rows)
+    runs.loc[10, "loss"] = np.nan  # made the envelope return 2 of its 30 rows
+    with pytest.raises(ValueError, match=r"runs\['loss'\] must be finite.*nan"):
+        chinchilla.envelope(runs)
+
+
+def test_runs_needed_and_bootstrap_fraction_are_checked():
+    with pytest.raises(TypeError, match="width must be .*True"):  # returned 0.0
+        chinchilla.runs_needed(True, float("inf"), 1.5)
+    with pytest.raises(ValueError, match="target_width must be finite.*inf"):
+        chinchilla.runs_needed(0.04, float("inf"), 100)
+    with pytest.raises(ValueError, match="n_runs must be a positive whole number.*1.5"):
+        chinchilla.runs_needed(0.04, 0.01, 1.5)
+    with pytest.raises(ValueError, match=r"fraction must be in \(0, 1\].*-1"):  # was accepted
+        chinchilla.isoflop_bootstrap(isoflop_runs(), fraction=-1)
+
+
+def test_allocation_table_refuses_a_missing_allocation():
+    with pytest.raises(TypeError, match="allocation must be .*ChinchillaLaw.*AllocationFit.*got NoneType"):
+        chinchilla.allocation_table([1e9], None)  # was AttributeError

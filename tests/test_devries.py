@@ -252,3 +252,32 @@ def test_inference_ratio_for_fraction_inverts_best_model_fraction():
         dv.inference_ratio_for_fraction(1.5, DEVRIES2023)
     with pytest.raises(ValueError, match="asymptote"):
         dv.inference_ratio_for_fraction(0.05, DEVRIES2023)
+
+
+# ------------------------------------------------------------------ regression tests (issue 10, section 3)
+LOW_BETA = ChinchillaLaw(E=1.7, A=400.0, B=400.0, alpha=0.34, beta=0.035)
+
+
+def test_shrink_under_a_law_with_a_small_beta():
+    p = dv.shrink(7e9, 1e12, LOW_BETA)  # raised OverflowError for any beta below about 0.039
+    assert math.isfinite(p.overhead) and p.overhead >= 0
+    assert LOW_BETA.loss(p.N_opt, p.D_opt) == pytest.approx(p.loss, rel=1e-12)
+    assert p.compute / p.iso_loss_compute - 1 == pytest.approx(p.overhead, rel=1e-9, abs=1e-12)
+    k = dv.critical_model_size(LOW_BETA)
+    assert dv.compute_overhead(k, LOW_BETA) == pytest.approx(1.0, rel=1e-9)
+
+
+def test_a_tiny_alpha_gives_the_limit_not_rounding_noise():
+    law = ChinchillaLaw(E=1.7, A=400.0, B=400.0, alpha=1e-300, beta=0.3)
+    # as alpha -> 0: k_N* -> exp(-1/beta) and k_D -> (1 + beta ln k_N)**(-1/beta)
+    assert dv.asymptote(law) == pytest.approx(math.exp(-1 / 0.3), rel=1e-12)  # was 1.0
+    expected = 0.5 * (1 + 0.3 * math.log(0.5)) ** (-1 / 0.3) - 1
+    assert dv.compute_overhead(0.5, law) == pytest.approx(expected, rel=1e-12)  # was -0.5
+
+
+def test_shrink_names_what_the_caller_passed():
+    with pytest.raises(ValueError) as info:  # said "C must be positive": the caller passed no C
+        dv.shrink(1e-300, 1e12, HOFFMANN2022)
+    msg = str(info.value)
+    assert "N=1e-300" in msg and "D=1e+12" in msg and "representable" in msg
+    assert "C must" not in msg

@@ -222,7 +222,7 @@ def test_excess_steps_rejects_too_small_models():
 def test_growth_factors_multiply_to_compute():
     g = k.growth_factors(1e9, k.predicted_exponents())
     assert g["N"] * g["B"] * g["S"] == pytest.approx(1e9)
-    with pytest.raises(KeyError):
+    with pytest.raises(ValueError, match=r"exponents must have the keys 'N', 'B', 'S'; it lacks \['B', 'S'\]"):
         k.growth_factors(1e9, {"N": 0.7})
 
 
@@ -331,3 +331,91 @@ def test_setup_constants_are_consistent():
     assert s.N_range[0] < s.N_range[1] and s.D_range[0] < s.D_range[1]
     # the learning-rate fit (eq. D.1) stays positive over the sizes studied
     assert s.lr_intercept + s.lr_slope * math.log(s.N_range[1]) > 0
+
+
+# ------------------------------------------------------------------ regression tests (issue 10, section 3)
+def _eq_b3_residual(N, C_min, L, p=KAPLAN2020_NS, c=KAPLAN2020):
+    """Relative residual of eq. B.3, L = (N_c/N)**a_N + (6 B* S_c N / (L**(1/a_B) C))**a_S."""
+    steps = (6.0 * c.B_star * p.S_c * N / (L ** (1.0 / c.alpha_B) * C_min * PF_DAY)) ** p.alpha_S
+    return (L - (p.N_c / N) ** p.alpha_N - steps) / L
+
+
+def test_loss_at_compute_has_no_nan_over_kaplans_range_of_N():
+    # The bracketing root search used to fail where the steps term is below the rounding of
+    # the converged loss: loss_at_compute(1435, 67) was NaN, and so were 577 points of this grid.
+    assert math.isfinite(k.loss_at_compute(1435, 67))
+    assert abs(_eq_b3_residual(1435.0, 67.0, k.loss_at_compute(1435, 67))) < 1e-12
+    N = np.geomspace(768, 1.5e9, 200)[:, None]
+    C = np.geomspace(1e-8, 1e4, 200)[None, :]
+    L = k.loss_at_compute(N, C)
+    assert np.isfinite(L).all()
+    assert np.abs(_eq_b3_residual(N, C, L)).max() < 1e-12
+
+
+def test_compute_efficient_frontier_at_large_budgets():
+    # used to raise RuntimeError ("could not bracket") because of the NaNs above
+    f = k.compute_efficient_frontier([1e-3, 1e7])
+    assert np.isfinite(f.to_numpy(dtype=float)).all()
+    assert f["N"].iloc[1] > f["N"].iloc[0]
+
+
+def _dec(x):
+    from decimal import Decimal
+
+    return Decimal(repr(float(x)))
+
+
+def test_overfitting_rule_at_extreme_deltas():
+    from decimal import Decimal, getcontext
+
+    getcontext().prec = 400  # 1 + 1e-300 needs 300 digits
+    p = KAPLAN2020_ND
+    kk, e = k.overfitting_rule(1e-300)  # used to raise ZeroDivisionError
+    e_d = _dec(p.alpha_N) / _dec(p.alpha_D)
+    ref = _dec(p.D_c) * _dec(p.N_c) ** (-e_d) / ((1 + _dec(1e-300)) ** (1 / _dec(p.alpha_D)) - 1)
+    assert kk == pytest.approx(float(ref), rel=1e-12)
+    with pytest.raises(ValueError, match=r"delta=1e\+300.*representable"):  # used to raise OverflowError
+        k.overfitting_rule(1e300)
+
+
+def test_early_stopping_steps_at_a_tiny_model_is_finite_and_right():
+    from decimal import getcontext
+
+    getcontext().prec = 400  # the two losses agree to about 230 digits
+    nd, ns = KAPLAN2020_ND, KAPLAN2020_NS
+    N, D = _dec(1e-300), _dec(1e10)
+    l_nd = ((_dec(nd.N_c) / N) ** (_dec(nd.alpha_N) / _dec(nd.alpha_D)) + _dec(nd.D_c) / D) ** _dec(nd.alpha_D)
+    gap = l_nd - (_dec(nd.N_c) / N) ** _dec(nd.alpha_N)
+    ref = float(_dec(ns.S_c) / gap ** (1 / _dec(ns.alpha_S)))
+    assert k.early_stopping_steps(1e-300, 1e10) == pytest.approx(ref, rel=1e-9)  # was NaN
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: k.loss_ND(np.full(3, 1e9), np.full(2, 1e10)),
+        lambda: k.overfitting(np.full(3, 1e9), np.full(2, 1e10)),
+        lambda: k.early_stopping_steps(np.full(3, 1e9), np.full(2, 1e10)),
+        lambda: k.loss_NS(np.full(3, 1e9), np.full(2, 1e4)),
+        lambda: k.steps_to_loss(np.full(3, 1e9), np.full(2, 3.0)),
+        lambda: k.min_steps(np.full(3, 1e4), np.full(2, 1e6), 3.0),
+        lambda: k.min_compute(np.full(3, 1.0), 1e6, np.full(2, 3.0)),
+        lambda: k.loss_at_compute(np.full(3, 1e9), np.full(2, 1.0)),
+    ],
+)
+def test_shape_mismatches_name_the_arguments(call):
+    # used to be NumPy's bare "operands could not be broadcast together"
+    with pytest.raises(ValueError, match=r"must have the same shape or shapes that broadcast.*\(3,\).*\(2,\)"):
+        call()
+
+
+def test_fit_learning_curve_needs_distinct_steps():
+    with pytest.raises(ValueError, match=r"S must hold at least 4 distinct"):
+        k.fit_learning_curve([10, 10, 10, 10], [3.0, 2.9, 2.8, 2.7])
+
+
+def test_kaplan_functions_refuse_wrong_constants():
+    with pytest.raises(TypeError, match=r"constants must be a .*KaplanConstants.*got KaplanJointND"):
+        k.loss_N(1e9, KAPLAN2020_ND)
+    with pytest.raises(TypeError, match="params must be"):
+        k.loss_ND(1e9, 1e10, None)

@@ -81,3 +81,15 @@ def test_interval_level_checked():
     fit = fit_power_law([1, 2, 3, 4], [1, 2, 3, 4.5])
     with pytest.raises(ValueError, match="level"):
         fit.exponent_interval(1.5)
+
+
+# ------------------------------------------------------------------ regression tests (issue 10, section 3)
+def test_power_law_refuses_a_nan_prefactor():
+    with pytest.raises(ValueError, match="prefactor must be finite.*nan"):  # returned nan
+        power_law(10, float("nan"), 1)
+
+
+def test_fit_power_law_with_an_unrepresentable_prefactor_says_so():
+    # y = 1e310 x: the prefactor is beyond double precision (was a bare OverflowError)
+    with pytest.raises(ValueError, match=r"x=.*y=.*not representable.*prefactor"):
+        fit_power_law([1e-300, 1e-299, 1e-298], [1e10, 1e11, 1e12])

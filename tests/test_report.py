@@ -28,6 +28,15 @@ def test_rows_and_checks():
     assert "quantity" in format_table([good])
 
 
-def test_nan_reproduction_fails_the_check():
-    with pytest.raises(AssertionError):
-        check([Row("x", paper=1.0, reproduced=math.nan, rtol=0.5)])
+def test_nan_reproduction_is_refused_naming_the_row():
+    # a NaN reproduction is a failed computation: refused where the row is made, naming it
+    with pytest.raises(ValueError, match="Row.reproduced of 'x' must be finite.*nan"):
+        Row("x", paper=1.0, reproduced=math.nan, rtol=0.5)
+
+
+def test_a_check_of_nothing_is_refused():
+    # a check that cannot fail is a defect
+    with pytest.raises(ValueError, match="rows must hold at least one Row"):
+        check([])
+    with pytest.raises(TypeError, match=r"rows\[1\] must be a scaling.report.Row"):
+        check([Row("a", 1.0, 1.0, rtol=0.1), (1.0, 1.0)])

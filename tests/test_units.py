@@ -97,7 +97,7 @@ def test_kaplan_params_general_shape():
 
 @pytest.mark.parametrize("args", [(0, 10), (2, -1), (1.5, 10), (True, 10)])
 def test_kaplan_params_rejects_bad_shapes(args):
-    with pytest.raises(ValueError, match="positive whole number"):
+    with pytest.raises((ValueError, TypeError), match="positive whole number"):
         kaplan_params(*args)
 
 
@@ -126,3 +126,31 @@ def test_forward_flops_rejects_bad_context():
 )
 def test_standard_shape_is_12_l_d_squared(n_layer, d_model):
     assert kaplan_params(n_layer, d_model) == 12 * n_layer * d_model**2
+
+
+# ------------------------------------------------------------------ regression tests (issue 10, section 3)
+def test_training_compute_beyond_double_precision_is_an_error():
+    with pytest.raises(ValueError, match=r"N=1e\+300, D=1e\+300.*not representable"):  # was inf
+        training_compute(1e300, 1e300)
+
+
+@pytest.mark.parametrize(
+    "bad, what",
+    [
+        (np.array([5e9 + 1j]), "complex"),  # was 3e22: the imaginary part silently dropped
+        (5e9 + 0j, "complex"),
+        (np.array(["2020-01-01"], dtype="datetime64[D]"), "date"),  # was read as a count of days
+        (np.timedelta64(5, "s"), "date"),
+        (np.array([]), "empty"),
+    ],
+)
+def test_training_compute_refuses_complex_dates_and_empty(bad, what):
+    with pytest.raises((TypeError, ValueError), match=rf"N must .*{what}"):
+        training_compute(bad, 1e12)
+
+
+def test_kaplan_params_refuses_infinite_layers():
+    with pytest.raises(ValueError, match=r"n_layer must be a positive whole number \(>= 1\), got inf"):  # was OverflowError
+        kaplan_params(float("inf"), 768)
+    with pytest.raises(TypeError, match="n_layer"):
+        kaplan_params("12", 768)
