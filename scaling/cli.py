@@ -333,6 +333,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 2 bad input or no solution)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["lab"]:  # `scaling lab ...`: the lab's own command line (scaling.lab.cli)
+        from .lab.cli import main as lab_main
+
+        return lab_main(argv[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
