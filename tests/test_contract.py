@@ -688,6 +688,24 @@ EXAMPLES: dict[str, Example] = {
     "report.check": Example({"rows": Arg(ROWS, "rows", strategy=st.lists(
         st.builds(report.Row, st.text(max_size=3), st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False)),
                   st.floats(allow_nan=False, allow_infinity=False)), min_size=1, max_size=3))}),
+    "report.comparison": Example(
+        {"rows": Arg(ROWS, "rows"), "digits": _count(4, 1, 17, upper=17), "reference": Arg("paper", "text"),
+         "computed": Arg("reproduced", "text"), "caption": Arg(None, "text", optional=True),
+         "check": Arg(True, "fixed", bad=[(None, "None"), (1, "1"), ("yes", "yes")])}),
+    "report.table": Example(
+        {"data": Arg(pd.DataFrame({"C": [1e18, 1e20], "n": [3, 12345], "name": ["a", "b"]}), "fixed",
+                     bad=[(None, "None"), ("abc", "abc"), ({"C": [1.0]}, "dict"), (pd.DataFrame(), "(0, 0)"),
+                          (pd.DataFrame({"C": [1 + 2j]}), "complex")]),
+         "digits": Arg(4, "fixed", bad=[(0, "0"), (18, "18"), (2.5, "2.5"), (None, "None"), ({"nope": 2}, "nope"),
+                                        ({"C": 0}, "0")], extreme=[1, 17, {"C": 1}]),
+         "units": Arg({"C": "FLOPs"}, "fixed", bad=[("FLOPs", "FLOPs"), ({"nope": "x"}, "nope"), ({"C": 1}, "1")]),
+         "formats": Arg(None, "fixed", bad=[("{:.1%}", "{:.1%}"), ({"C": 3}, "3"), ({"C": lambda v: 3}, "int")],
+                        extreme=[{"C": "{:.1e}"}, {"n": lambda v: f"{v} runs"}]),
+         "caption": Arg(None, "text", optional=True),
+         "index": Arg(None, "fixed", bad=[("yes", "yes"), (1, "1")], extreme=[True, False])}),
+    "report.Table.text": Example({}, bound=report.comparison(ROWS)),
+    "report.Table.html": Example({}, bound=report.comparison(ROWS)),
+    "report.Table.to_frame": Example({}, bound=report.comparison(ROWS)),
     # ------------------------------------------------------------ plotting
     "plotting.style": Example({}),
     "plotting.apply": Example({}),
@@ -786,6 +804,9 @@ RECORDS = {
     "devries.InferencePlan", "units.ForwardFlops", "fitting.ParametricFit", "fitting.BootstrapResult",
     # A registry entry describing a data file, built once in scaling.datasets.
     "datasets.DataFile",
+    # A table of formatted strings, built by report.comparison() and report.table() (which the
+    # sweep checks); its constructor checks its own fields (tests/test_report.py).
+    "report.Table",
 }
 
 PENDING: dict[tuple[str, str], str] = {
