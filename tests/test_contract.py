@@ -51,7 +51,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scaling
-from scaling import chinchilla, cli, devries, fitting, kaplan, powerlaw, published, report
+from scaling import chinchilla, cli, devries, fitting, kaplan, plotting, powerlaw, published, report
 from scaling.laws import ChinchillaLaw
 from scaling.published import (
     DEVRIES2023,
@@ -492,6 +492,9 @@ EXAMPLES: dict[str, Example] = {
     "units.kaplan_params": Example(
         {"n_layer": _count(12, 1, 10**6, extreme=[10**300]), "d_model": _count(768, 1, 10**6, extreme=[10**300]),
          "d_attn": _count(768, 1, 10**6, optional=True), "d_ff": _count(3072, 1, 10**6, optional=True)}),
+    "units.total_params": Example(
+        {"n_layer": _count(96, 1, 10**6, extreme=[10**300]), "d_model": _count(12288, 1, 10**6, extreme=[10**200]),
+         "n_vocab": _count(50257, 1, 10**6), "n_ctx": _count(2048, 0, 10**6), "per_layer": _count(12, 1, 20)}),
     "units.forward_flops": Example(
         {"n_layer": _count(12, 1, 10**6, extreme=[10**300]), "d_model": _count(768, 1, 10**6, extreme=[10**200]),
          "n_ctx": _count(1024, 1, 10**6), "n_vocab": _count(50257, 1, 10**6),
@@ -714,6 +717,13 @@ EXAMPLES: dict[str, Example] = {
     "plotting.figure": Example({"ncols": _count(1, 1, 3, upper=20), "nrows": _count(1, 1, 3, upper=20),
                                 "width": Arg(None, "range", lo=1.0, hi=100.0, optional=True),
                                 "height": Arg(None, "range", lo=1.0, hi=100.0, optional=True)}, valid_examples=4),
+    "plotting.svg": Example({"fig": Arg(lambda: plt.figure(), "obj", factory=True)}),
+    "plotting.narrow_svg": Example({"fig": Arg(lambda: plotting.figure(ncols=2)[0], "obj", factory=True)}),
+    "plotting.plain_log_ticks": Example({"ax": Arg(_axes, "obj", factory=True, bad=[([], "empty")]),
+                                         "axis": Arg("y", "text", choices=("x", "y", "both"))}),
+    "plotting.math": Example({"symbol": Arg("N_opt", "text", bad=[("", "''")])}),
+    "plotting.label": Example({"name": Arg("compute", "text"), "symbol": Arg("C", "text", optional=True),
+                               "unit": Arg("FLOPs", "text", optional=True)}),
     # ------------------------------------------------------------ fitting (another branch fixes this module)
     "fitting.start_grid": Example({name: Arg(np.array([0.5, 1.0]), "real") for name in ("alpha", "beta", "e", "a", "b")}),
     "fitting.huber_objective": Example(
