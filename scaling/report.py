@@ -460,7 +460,8 @@ def comparison(
         if r.atol is not None:
             tol = f"±{fmt(r.atol, 2)}"
         elif r.rtol is not None:
-            tol = f"±{100 * r.rtol:.2f} %"
+            pct = 100 * r.rtol
+            tol = f"±{pct:.2f} %" if pct >= 0.01 or pct == 0 else f"±{fmt(pct, 1)} %"
         else:
             tol = "-"
         rel = r.rel_diff
