@@ -32,7 +32,7 @@ every value. Options cannot be abbreviated (``--comp`` is refused), so that a
 later option cannot change what an old command line means.
 
 Adding a sub-command: write ``_name(args) -> (dict, str)`` (the JSON record and
-the table), register it in :func:`build_parser` with :func:`_command`, give
+the table), register it in :func:`build_parser` with ``_command``, give
 single-valued options ``action=_Once``, and raise :class:`ValueError` with a
 message in the user's terms for input that has no answer.
 """

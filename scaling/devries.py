@@ -400,7 +400,7 @@ def optimum_term_ratio(C: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] 
     """``A N_opt**-alpha / (B D_opt**-beta)`` at budgets ``C`` (FLOPs), computed from the allocation.
 
     The first-order condition makes this ``beta / alpha`` at every budget;
-    this function computes it numerically from :meth:`ChinchillaLaw.optimal_allocation`
+    this function computes it numerically from :meth:`~scaling.laws.ChinchillaLaw.optimal_allocation`
     so that the book can show it.
     """
     law = _law(law)

@@ -18,7 +18,7 @@ The straightforward method (:func:`fit_parametric_per_start`) calls
 reaches the same optimum in four steps:
 
 1. **Structured starts.** For fixed exponents the law is linear in ``(E, A, B)``,
-   so :func:`_profile_starts` scans ``(alpha, beta)`` on a 40 x 40 grid, solves for
+   so ``_profile_starts`` scans ``(alpha, beta)`` on a 40 x 40 grid, solves for
    non-negative ``(E, A, B)`` by NNLS at each point, and adds the 8 best (distinct)
    points to the 4,500 grid starts. The objective's distant local minima differ in
    the exponents; this scan covers them exhaustively, where a sparse grid in five
@@ -94,6 +94,8 @@ __all__ = [
     "LikelihoodFit",
     "huber_negative_log_likelihood",
     "fit_parametric_likelihood",
+    "DEFAULT_SCHEDULE",
+    "NotIdentifiableWarning",
 ]
 
 PARAM_NAMES = ("a", "b", "e", "alpha", "beta")
