@@ -401,8 +401,9 @@ def label(name: str, symbol: str | None = None, unit: str | None = None) -> str:
 
     ``label("compute", "C", "FLOPs")`` -> ``compute $C$ (FLOPs)``;
     ``label("loss", "L", "nats/token")`` -> ``loss $L$ (nats/token)``;
-    ``label("model size", "k_N", "fraction of N_opt")`` -> ``model size $k_N$ (fraction of N_opt)``.
-    The symbol goes through :func:`math`; the unit is plain text (mathtext in ``$...$`` allowed).
+    ``label("model size", "k_N", "fraction of N_opt")`` -> ``model size $k_N$ (fraction of $N_{opt}$)``.
+    The symbol goes through :func:`math`, and so does a word with a subscript in the unit
+    (``N_opt``); the rest of the unit is plain text (mathtext in ``$...$`` is kept as it is).
 
     Raises
     ------
@@ -415,5 +416,7 @@ def label(name: str, symbol: str | None = None, unit: str | None = None) -> str:
         out += " " + math(symbol)
     if unit is not None:
         text(unit, "unit")
+        if "$" not in unit:  # a symbol in the unit, "fraction of N_opt", is written as math too
+            unit = re.sub(r"\b[A-Za-z]+_[A-Za-z0-9]+\b", lambda m: math(m.group(0)), unit)
         out += f" ({unit})"
     return out.strip()

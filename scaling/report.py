@@ -351,12 +351,15 @@ class Table:
 
         The markup carries no ids, hashes or dates, so the same numbers always give the same HTML
         (nbval compares it too, in the cells it checks). The book's stylesheet
-        (``_static/book.css``) styles the classes; the few inline styles keep the table readable
-        in plain Jupyter: the box scrolls, and ``OUTSIDE`` is bold and red.
+        (``_static/book.css``) styles the classes: on a phone a comparison's rows become cards,
+        each value under its heading (``data-label``), and any other table scrolls sideways in
+        its box. The few inline styles keep the table readable in plain Jupyter: the box
+        scrolls, and ``OUTSIDE`` is bold and red.
         """
         esc = html.escape
+        stack = any(self.status)  # a comparison: on a phone each row becomes a card (book.css)
         out = ['<div class="scaling-table-scroll" style="overflow-x:auto;max-width:100%">',
-               f'<table class="scaling-table{" scaling-comparison" if any(self.status) else ""}">']
+               f'<table class="scaling-table{" scaling-comparison" if stack else ""}">']
         if self.caption:
             out.append(f"<caption>{esc(self.caption)}</caption>")
         heads = "".join(f'<th scope="col" class="{"num" if n else "text"}">{esc(c)}</th>'
@@ -376,7 +379,8 @@ class Table:
                     body = esc(cell)
                 tag = "th" if j == 0 and self.row_headers else "td"
                 scope = ' scope="row"' if tag == "th" else ""
-                cells.append(f'<{tag}{scope} class="{kind}">{body}</{tag}>')
+                label = f' data-label="{esc(self.columns[j])}"' if stack and j > 0 else ""
+                cells.append(f'<{tag}{scope} class="{kind}"{label}>{body}</{tag}>')
             out.append(f"<tr{cls}>{''.join(cells)}</tr>")
         out.append("</tbody></table></div>")
         return "\n".join(out)

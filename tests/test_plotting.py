@@ -148,3 +148,8 @@ def test_math_writes_symbols_as_the_prose_does(symbol, tex):
 def test_label_has_one_style():
     assert plotting.label("compute", "C", "FLOPs") == "compute $C$ (FLOPs)"
     assert plotting.label("overhead", unit="%") == "overhead (%)"
+
+
+def test_label_writes_symbols_in_the_unit_as_math():
+    assert plotting.label("model size", "k_N", "fraction of N_opt") == "model size $k_N$ (fraction of $N_{opt}$)"
+    assert plotting.label("loss", "L", "nats/token") == "loss $L$ (nats/token)"
