@@ -21,6 +21,8 @@ which part of the book needs it:
 * **Names link to the reference.** Inline code in the text that names a documented object,
   ``scaling.devries.data_factor`` or ``scaling.devries.data_factor(k_N, law)``, becomes a
   link to its entry, like ``{py:func}`~scaling.devries.data_factor``` does explicitly.
+* **Notebooks a reader can run.** The download button's notebooks are converted to plain
+  Jupyter Markdown, with a first cell on installing the package (``notebook_download.py``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+
+import notebook_download
 
 LOGGER = logging.getLogger(__name__)
 
@@ -373,4 +377,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _napoleon_for_code_only)
     app.connect("autodoc-process-docstring", _split_attribute_names, priority=400)
     app.add_post_transform(LinkApiNames)
+    app.connect("build-finished", notebook_download.write_downloads)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -50,3 +50,91 @@ def test_attribute_entries_naming_several_fields_are_split():
              "    Runs."]
     scaling_book._split_attribute_names(None, "class", "x", None, None, lines)
     assert lines[4:] == ["sigma_null", "    Residual scales.", "sigma_alt", "    Residual scales.", "n", "    Runs."]
+
+
+# ------------------------------------------------------------------ downloaded notebooks
+notebook_download = pytest.importorskip("notebook_download")
+
+RESOLVE = notebook_download.Resolver(
+    cite=lambda keys, textual: {("kaplan2020", True): "Kaplan et al. (2020)",
+                                ("kaplan2020", False): "(Kaplan et al., 2020)"}[(keys[0], textual)],
+    number={"fig-x": "Figure 3.1.1", "ex-1": "Exercise 3.1.2"}.get,
+    title={"../kaplan/05_frontier": "1.5 The compute-efficient frontier"}.get,
+    glue={"k": "0.30530000000000001", "n": "12"},
+)
+
+
+def test_roles_become_what_the_page_shows():
+    text = ("{cite:t}`kaplan2020` found it {cite:p}`kaplan2020`; see {numref}`fig-x`, "
+            "{doc}`../kaplan/05_frontier`, the {term}`critical model size <Critical model size>`, "
+            "{py:func}`~scaling.devries.data_factor` and {py:data}`scaling.published.DEVRIES2023`: "
+            "{glue:text}`k:.1%` of N, {glue:text}`n` runs, {math}`x^2`.")
+    assert notebook_download.convert_markdown(text, RESOLVE) == (
+        "Kaplan et al. (2020) found it (Kaplan et al., 2020); see Figure 3.1.1, "
+        "1.5 The compute-efficient frontier, the critical model size, "
+        "`data_factor()` and `scaling.published.DEVRIES2023`: 30.5% of N, 12 runs, $x^2$.")
+
+
+def test_directives_become_headings_and_quotes():
+    text = """(sec-label)=
+## A section
+
+:::{exercise}
+:label: ex-1
+Find {glue:text}`n`.
+:::
+:::{solution-start} ex-1
+:class: dropdown
+:::
+Twelve.
+:::{solution-end}
+:::
+
+```{admonition} In short
+:class: tip
+It **works**.
+```
+
+```python
+print("{term}`kept` in code")
+```"""
+    out = notebook_download.convert_markdown(text, RESOLVE)
+    assert out == """## A section
+
+#### Exercise 3.1.2
+
+Find 12.
+
+#### Solution to Exercise 3.1.2
+
+Twelve.
+
+> **In short**
+>
+> It **works**.
+
+```python
+print("{term}`kept` in code")
+```"""
+
+
+def test_a_downloaded_notebook_opens_with_how_to_run_it_and_drops_the_machinery():
+    nb = {"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "# Title"},
+        {"cell_type": "code", "metadata": {"tags": ["remove-cell"]}, "execution_count": 1,
+         "source": "from myst_nb import glue\nglue('k', 0.3, display=False)",
+         "outputs": [{"output_type": "display_data", "metadata": {},
+                      "data": {"application/papermill.record/text/plain": "0.3"}}]},
+        {"cell_type": "code", "execution_count": 2, "source": "plt.show()",
+         "metadata": {"mystnb": {"figure": {"name": "fig-x", "caption": "A {term}`curve`."}}},
+         "outputs": [{"output_type": "display_data", "metadata": {},
+                      "data": {"image/svg+xml": "<svg/>", "application/vnd.scaling.narrow+svg": "<svg/>",
+                               "text/plain": "<Figure>"}}]},
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    out = notebook_download.convert_notebook(nb, RESOLVE, "3.1 Title", uses_data=True)
+    first, title, glue, figure, caption = out["cells"]
+    assert "pip install -e ." in first["source"] and "SCALING_DATA_DIR" in first["source"]
+    assert "myst_nb" not in glue["source"] and glue["outputs"] == []
+    assert list(figure["outputs"][0]["data"]) == ["image/svg+xml", "text/plain"]
+    assert caption["source"] == "*Figure 3.1.1.* A curve."
+    assert nb["cells"][1]["source"].startswith("from myst_nb")  # the input is not changed

@@ -6,6 +6,7 @@ there is no Chromium.
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -194,3 +195,41 @@ def test_one_bibliography_holds_every_cited_paper(site):
     assert not unknown, f"cited but not in references.bib: {unknown}"
     entries = (site / "book" / "bibliography.html").read_text(encoding="utf-8").count('role="doc-biblioentry"')
     assert entries == len(keys), f"the bibliography page lists {entries} of the {len(keys)} entries"
+
+
+def _downloads(site: Path) -> list[Path]:
+    return sorted((site / "_sources").rglob("*.ipynb"))
+
+
+def test_downloaded_notebooks_are_plain_jupyter_markdown(site):
+    """The download button's notebooks show no MyST markup: roles and directives are rendered
+    (citations, terms, figure numbers, glued values, exercises as headings), they open with a cell
+    on installing the package and on the data, and carry none of the book's machinery."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from reader import RAW_MYST
+
+    notebooks = _downloads(site)
+    assert notebooks, "no notebook in _sources: is html_copy_source off?"
+    problems = []
+    for path in notebooks:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        name = path.relative_to(site / "_sources").as_posix()
+        cells = nb["cells"]
+        first = "".join(cells[0]["source"]) if cells else ""
+        says_data = "SCALING_DATA_DIR" in first or "no downloaded data" in first
+        if cells[0]["cell_type"] != "markdown" or "pip install" not in first or not says_data:
+            problems.append(f"{name}: the first cell does not say how to install the package and get the data")
+        for i, cell in enumerate(cells):
+            src = "".join(cell["source"])
+            if cell["cell_type"] == "markdown":
+                raw = sorted({m.group(0) for m in RAW_MYST.finditer(src)})
+                if raw:
+                    problems.append(f"{name}, cell {i}: raw MyST markup {raw}")
+            elif "from myst_nb import" in src:
+                problems.append(f"{name}, cell {i}: imports myst_nb, which a reader's environment may lack")
+            for out in cell.get("outputs", []):
+                if "application/vnd.scaling.narrow+svg" in out.get("data", {}):
+                    problems.append(f"{name}, cell {i}: carries the book's phone layout of a figure")
+    assert not problems, "\n".join(problems)
