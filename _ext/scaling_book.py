@@ -367,7 +367,51 @@ class LinkApiNames(SphinxPostTransform):
             xref += literal
 
 
+# ------------------------------------------------------------------ configuration
+JUPYTER_BOOK_DEFAULT_REPOSITORY = "https://github.com/executablebooks/jupyter-book"
+
+
+def _on_config_inited(app: Sphinx, config: Any) -> None:
+    """The repository buttons appear when, and only when, a repository address is set in
+    ``_config.yml`` (Jupyter Book's own default address does not count); the book's version
+    and year are available to Markdown pages as ``{{ version }}`` and ``{{ year }}``."""
+    options = dict(config.html_theme_options or {})
+    url = (options.get("repository_url") or "").rstrip("/")
+    has_repository = bool(url) and url != JUPYTER_BOOK_DEFAULT_REPOSITORY
+    for button in ("use_repository_button", "use_issues_button", "use_edit_page_button"):
+        options[button] = has_repository
+    if not has_repository:
+        options.pop("repository_url", None)
+    config.html_theme_options = options
+    import scaling
+
+    substitutions = dict(config.myst_substitutions or {})
+    substitutions.setdefault("version", scaling.__version__)
+    substitutions.setdefault("year", str(config.copyright).split(",")[0].strip()[:4])
+    config.myst_substitutions = substitutions
+
+
+class BookBibtex(SphinxDirective):
+    """``{book-bibtex}``: the book's BibTeX entry, with its version and year from the configuration."""
+
+    def run(self) -> list[nodes.Node]:
+        subs = self.config.myst_substitutions
+        entry = "\n".join([
+            "@book{scaling-laws-reproduced,",
+            "  author = {{The Scaling Laws, Reproduced authors}},",
+            "  title  = {Scaling Laws, Reproduced},",
+            f"  year   = {{{subs['year']}}},",
+            f"  note   = {{An executable book. Version {subs['version']}}}",
+            "}",
+        ])
+        block = nodes.literal_block(entry, entry, language="bibtex")
+        self.set_source_info(block)
+        return [block]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", _on_config_inited)
+    app.add_directive("book-bibtex", BookBibtex)
     _patch_mystnb_renderer()
     app.add_post_transform(PairFigureLayouts)
     app.add_directive("api-module", ApiModule)

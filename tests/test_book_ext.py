@@ -138,3 +138,23 @@ def test_a_downloaded_notebook_opens_with_how_to_run_it_and_drops_the_machinery(
     assert list(figure["outputs"][0]["data"]) == ["image/svg+xml", "text/plain"]
     assert caption["source"] == "*Figure 3.1.1.* A curve."
     assert nb["cells"][1]["source"].startswith("from myst_nb")  # the input is not changed
+
+
+def test_repository_buttons_follow_the_repository_address():
+    from types import SimpleNamespace
+
+    def options(url):
+        config = SimpleNamespace(html_theme_options={"repository_url": url} if url is not None else {},
+                                 myst_substitutions={}, copyright="2026")
+        scaling_book._on_config_inited(None, config)
+        return config
+
+    for url in (None, "", scaling_book.JUPYTER_BOOK_DEFAULT_REPOSITORY):
+        config = options(url)
+        assert not any(config.html_theme_options[b] for b in
+                       ("use_repository_button", "use_issues_button", "use_edit_page_button"))
+        assert "repository_url" not in config.html_theme_options
+    config = options("https://example.org/owner/book")
+    assert all(config.html_theme_options[b] for b in
+               ("use_repository_button", "use_issues_button", "use_edit_page_button"))
+    assert config.myst_substitutions["year"] == "2026" and config.myst_substitutions["version"]

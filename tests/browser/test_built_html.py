@@ -233,3 +233,31 @@ def test_downloaded_notebooks_are_plain_jupyter_markdown(site):
                 if "application/vnd.scaling.narrow+svg" in out.get("data", {}):
                     problems.append(f"{name}, cell {i}: carries the book's phone layout of a figure")
     assert not problems, "\n".join(problems)
+
+
+def test_about_page_states_the_licences_the_citation_and_the_data(site):
+    about = site / "book" / "about.html"
+    assert about.is_file(), "no book/about.html"
+    text = _read(about).plain
+    missing = [what for what, needle in (
+        ("the code's licence", "MIT"), ("the text's licence", "CC BY 4.0"), ("how to cite", "scaling-laws-reproduced"),
+        ("the Epoch data", "epoch-research/analyzing-chinchilla"),
+        ("the Porian et al. data", "formll/resolving-scaling-law-discrepancies"),
+        ("that the Epoch data have no licence", "none stated"),
+    ) if needle not in text]
+    assert not missing, f"the About page lacks {missing}"
+    assert not re.search(r"\{\{ *(version|year)", text), "a substitution was left unfilled on the About page"
+    assert (Path(__file__).resolve().parents[2] / "LICENSE").is_file(), "no LICENSE file"
+
+
+def test_no_repository_buttons_without_a_repository_address(site, pages):
+    """_config.yml sets no repository address, so no page links to a repository, its issues or an
+    edit page (Jupyter Book's own default address least of all)."""
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).resolve().parents[2] / "_config.yml").read_text())
+    if (config.get("repository") or {}).get("url"):
+        pytest.skip("a repository address is set: the buttons are expected")
+    offenders = [p for p in pages if re.search(r'executablebooks/jupyter-book|class="[^"]*btn-source-(repository|issues|edit)',
+                                               (site / p).read_text(encoding="utf-8"))]
+    assert not offenders, f"pages with repository buttons: {offenders}"
