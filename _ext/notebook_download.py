@@ -292,31 +292,23 @@ def convert_notebook(nb: dict, resolve: Resolver, title: str, uses_data: bool) -
 
 
 # ------------------------------------------------------------------ the build hook
-def _author_year(entry: Any) -> tuple[str, str]:
-    persons = entry.persons.get("author") or entry.persons.get("editor") or []
-    last = [" ".join(p.prelast_names + p.last_names) for p in persons]
-    last = [re.sub(r"[{}]", "", n) for n in last]
-    if not last:
-        names = re.sub(r"[{}]", "", entry.fields.get("organization", entry.fields.get("title", "?")))
-    elif len(last) == 1:
-        names = last[0]
-    elif len(last) == 2:
-        names = f"{last[0]} and {last[1]}"
-    else:
-        names = f"{last[0]} et al."
-    return names, entry.fields.get("year", "n.d.")
-
-
 def citation_formatter(bibfiles: list[Path]) -> Callable[[list[str], bool], str]:
-    """(keys, textual) -> the book's author-year citation, from the bibliography files."""
+    """(keys, textual) -> the book's author-year citation, as the site writes it (the labels of
+    ``book_bibliography``, in the bibliography's order, so that letters such as 2023a agree)."""
     from pybtex.database import parse_file
+    from pybtex.plugin import find_plugin
+
+    from book_bibliography import author_year_labels
 
     entries: dict[str, Any] = {}
     for path in bibfiles:
         entries.update(parse_file(str(path), bib_format="bibtex").entries)
+    style = find_plugin("pybtex.style.formatting", "book")()
+    ordered = list(style.sort(entries.values()))
+    labels = dict(zip((e.key for e in ordered), author_year_labels(ordered)))
 
     def cite(keys: list[str], textual: bool) -> str:
-        parts = [_author_year(entries[k]) if k in entries else (k, "") for k in keys]
+        parts = [labels.get(k, (k, "")) for k in keys]
         if textual:
             return ", ".join(f"{n} ({y})" for n, y in parts)
         return "(" + "; ".join(f"{n}, {y}" for n, y in parts) + ")"

@@ -21,6 +21,8 @@ which part of the book needs it:
 * **Names link to the reference.** Inline code in the text that names a documented object,
   ``scaling.devries.data_factor`` or ``scaling.devries.data_factor(k_N, law)``, becomes a
   link to its entry, like ``{py:func}`~scaling.devries.data_factor``` does explicitly.
+* **Citations** in one author-year style, in the text and in the bibliography
+  (``book_bibliography.py``).
 * **Notebooks a reader can run.** The download button's notebooks are converted to plain
   Jupyter Markdown, with a first cell on installing the package (``notebook_download.py``).
 """
@@ -44,6 +46,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+import book_bibliography
 import notebook_download
 
 LOGGER = logging.getLogger(__name__)
@@ -410,6 +413,7 @@ class BookBibtex(SphinxDirective):
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    book_bibliography.register()
     app.connect("config-inited", _on_config_inited)
     app.add_directive("book-bibtex", BookBibtex)
     _patch_mystnb_renderer()

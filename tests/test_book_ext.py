@@ -158,3 +158,18 @@ def test_repository_buttons_follow_the_repository_address():
     assert all(config.html_theme_options[b] for b in
                ("use_repository_button", "use_issues_button", "use_edit_page_button"))
     assert config.myst_substitutions["year"] == "2026" and config.myst_substitutions["version"]
+
+
+def test_author_year_labels_letter_the_same_authors_in_the_same_year():
+    book_bibliography = pytest.importorskip("book_bibliography")
+    from pybtex.database import parse_string
+
+    bib = parse_string("""
+@misc{a, author = {de Vries, Harm}, title = {One}, year = {2023}}
+@misc{b, author = {de Vries, Harm}, title = {Two}, year = {2023}}
+@misc{c, author = {Pearce, Tim and Song, Jinyeop}, title = {Three}, year = {2024}}
+@misc{d, author = {Kaplan, Jared and McCandlish, Sam and Henighan, Tom}, title = {Four}, year = {2020}}
+""", "bibtex")
+    labels = book_bibliography.author_year_labels(bib.entries.values())
+    assert labels == [("de Vries", "2023a"), ("de Vries", "2023b"), ("Pearce and Song", "2024"),
+                      ("Kaplan et al.", "2020")]

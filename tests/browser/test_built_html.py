@@ -261,3 +261,27 @@ def test_no_repository_buttons_without_a_repository_address(site, pages):
     offenders = [p for p in pages if re.search(r'executablebooks/jupyter-book|class="[^"]*btn-source-(repository|issues|edit)',
                                                (site / p).read_text(encoding="utf-8"))]
     assert not offenders, f"pages with repository buttons: {offenders}"
+
+
+def test_citations_are_author_year_in_the_text_and_in_the_bibliography(site, pages):
+    """In the text "Kaplan et al. (2020)" and "(Kaplan et al., 2020)"; the bibliography labelled the
+    same way (not [1]-[22]), every entry with a DOI or a URL."""
+    html = (site / "book" / "bibliography.html").read_text(encoding="utf-8")
+    entries = re.findall(r'<div class="citation" id="[^"]+" role="doc-biblioentry">(.*?)</div>', html, re.S)
+    assert entries, "no bibliography entries"
+    labels = [re.sub(r"<[^>]+>|[\[\]]", "", re.search(r'<span class="label">(.*?)</span>\s*</span>|'
+                                                      r'<span class="label">(.*?)</span>', e, re.S).group(0))
+              for e in entries]
+    bad_labels = [lab for lab in labels if not re.fullmatch(r"\S.* \((\d{4}[a-z]?|n\.d\.)\)", lab.strip())]
+    assert not bad_labels, f"bibliography labels not in author-year form: {bad_labels}"
+    unlinked = [lab.strip() for lab, e in zip(labels, entries) if not re.search(r'href="https?://', e)]
+    assert not unlinked, f"bibliography entries without a DOI or URL link: {unlinked}"
+    bracketed = {}
+    for p in pages:
+        text = (site / p).read_text(encoding="utf-8")
+        found = re.findall(r'<span class="bibtex-citation"[^>]*>(.*?)</span>', text, re.S)
+        wrong = [re.sub(r"<[^>]+>", "", c) for c in found if not re.search(r"\(.*\d{4}[a-z]?.*\)",
+                                                                            re.sub(r"<[^>]+>", "", c))]
+        if wrong:
+            bracketed[p] = wrong[:3]
+    assert not bracketed, f"citations not in the form 'Author (2020)': {bracketed}"
