@@ -23,6 +23,7 @@ which part of the book needs it:
   link to its entry, like ``{py:func}`~scaling.devries.data_factor``` does explicitly.
 * **Citations** in one author-year style, in the text and in the bibliography
   (``book_bibliography.py``).
+* **The Build-status page** (``book_status.py``): run times from myst-nb's records, versions.
 * **Notebooks a reader can run.** The download button's notebooks are converted to plain
   Jupyter Markdown, with a first cell on installing the package (``notebook_download.py``).
 """
@@ -47,6 +48,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 import book_bibliography
+import book_status
 import notebook_download
 
 LOGGER = logging.getLogger(__name__)
@@ -425,5 +427,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _napoleon_for_code_only)
     app.connect("autodoc-process-docstring", _split_attribute_names, priority=400)
     app.add_post_transform(LinkApiNames)
+    book_status.setup(app)
     app.connect("build-finished", notebook_download.write_downloads)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
