@@ -414,8 +414,15 @@ class BookBibtex(SphinxDirective):
         return [block]
 
 
+def _viewcode_own_module(app: Sphinx, modname: str, fullname: str) -> str | None:
+    """Source links of the package's objects point into the module that documents them (viewcode
+    would otherwise follow a name to where it came from: a mocked torch class, for the lab)."""
+    return modname if modname and modname.split(".")[0] == "scaling" else None
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     book_bibliography.register()
+    app.connect("viewcode-follow-imported", _viewcode_own_module)
     app.connect("config-inited", _on_config_inited)
     app.add_directive("book-bibtex", BookBibtex)
     _patch_mystnb_renderer()

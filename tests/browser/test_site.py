@@ -218,10 +218,3 @@ def test_status_page_lists_every_notebook(crawl, site):
     assert not no_status, f"notebooks without a status word (ok/failed) on the status page: {no_status}"
     assert not re.search("[\u2700-\u27bf\U0001F300-\U0001FAFF]", text), "an emoji on the status page"
     assert re.search(r"<p>numpy</p>", text), "the status page does not list the package versions"
-
-
-def test_pages_fit_a_laptop_and_a_phone(crawl):
-    """No page scrolls sideways at 1280 or 390 px wide (wide tables and code scroll in their own boxes)."""
-    wide = {path: {w: px for w, px in r.overflow.items() if px > 2} for path, r in crawl.items()}
-    wide = {path: w for path, w in wide.items() if w}
-    assert not wide, f"pages wider than the window (window width: excess px): {wide}"
