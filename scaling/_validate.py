@@ -51,6 +51,7 @@ __all__ = [
     "representable",
     "renamed",
     "NotRepresentable",
+    "UnknownName",
     "exact_or_log",
     "ratio_power",
 ]
@@ -338,6 +339,14 @@ def text(value: object, name: str, choices: Iterable[str] | None = None) -> str:
     if options is not None and value not in options:
         raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in options)}, got {value!r}")
     return value
+
+
+class UnknownName(KeyError, ValueError):
+    """A name that is not one of the allowed ones (a data file, a column): a :class:`ValueError`,
+    as every bad argument is, and a :class:`KeyError`, as a failed look-up has always been."""
+
+    def __str__(self) -> str:  # KeyError would print the message in quotes
+        return str(self.args[0]) if self.args else ""
 
 
 def instance(value: object, name: str, cls: type | tuple[type, ...], hint: str = "") -> Any:
