@@ -133,6 +133,11 @@ def _split_number(text: str, what: str) -> tuple[float, str, bool]:
         raise argparse.ArgumentTypeError(
             f"{text!r} is too small: it rounds to 0 in double precision (below about 5e-324)"
         )
+    if 0 < abs(value) < sys.float_info.min:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is too small for double precision: below about 2.2e-308 a number keeps only some of "
+            f"its digits (it would be read as {value:.6g}); give a number of at least 2.2e-308"
+        )
     return value, m["suffix"], bool(m["exponent"])
 
 
@@ -141,7 +146,9 @@ def parse_quantity(text: str) -> float:
 
     Accepted: ``7e9``, ``7B``, ``7.5B``, ``7 B``, ``7,500,000,000`` (commas only as
     thousands separators), ``1_000``. Refused rather than guessed: ``7,5B`` (a
-    decimal comma), ``7e9B`` (an exponent and a suffix), non-ASCII digits.
+    decimal comma), ``7e9B`` (an exponent and a suffix), non-ASCII digits, and numbers
+    below about 2.2e-308, which double precision holds only approximately (``5e-324``
+    would be read as 4.94e-324).
 
     Raises
     ------
