@@ -70,7 +70,7 @@ from typing import Any, NoReturn
 
 from . import planner
 from .laws import ChinchillaLaw
-from .published import CHINCHILLA_LAWS, KAPLAN2020_ALLOCATION
+from .published import CHINCHILLA_BUDGET_FLOPS, CHINCHILLA_LAWS, KAPLAN2020_ALLOCATION
 from .units import PF_DAY
 
 __all__ = ["main", "build_parser", "parse_quantity", "parse_fraction", "parse_number", "parse_utilisation",
@@ -118,7 +118,8 @@ laws (--law):
 
 fitted range: the laws were fitted on the Chinchilla runs, N {rng['N'][0]:.2g} to {rng['N'][1]:.2g} parameters,
   D {rng['D'][0]:.2g} to {rng['D'][1]:.2g} tokens, C {rng['C'][0]:.2g} to {rng['C'][1]:.2g} FLOPs. A question more than
-  {planner.EXTRAPOLATION_FACTOR:g}x outside that range gets a warning (Chinchilla itself was a 44x extrapolation).
+  {planner.EXTRAPOLATION_FACTOR:g}x outside that range gets a warning (Chinchilla itself, at {CHINCHILLA_BUDGET_FLOPS:.3g} FLOPs,
+  was a {CHINCHILLA_BUDGET_FLOPS / rng['C'][1]:.0f}x extrapolation).
 """
 
 
