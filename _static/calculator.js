@@ -679,9 +679,9 @@
     const W = Math.round(Math.min(720, Math.max(300, svg.getBoundingClientRect().width || 640)));
     const H = Math.round(W < 480 ? W * 0.75 : W * 0.56);
     svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-    const m = { l: 54, r: 12, t: 14, b: 44 };
+    const m = { l: 66, r: 12, t: 14, b: 44 };
     const kMax = Math.max(3.0, point ? point.k * 1.3 : 0, point && point.same ? point.same.k * 1.3 : 0);
-    const xLo = Math.log(kStar);
+    const xLo = Math.log(kStar) - 0.12;  // a little room left of the asymptote, so that its line shows
     const xHi = Math.log(kMax);
     const yMax = Math.min(10.0, Math.max(2.0, point ? point.overhead * 1.25 : 0, point && point.same ? point.same.overhead * 1.25 : 0));
     const X = (k) => m.l + ((Math.log(k) - xLo) / (xHi - xLo)) * (W - m.l - m.r);
@@ -714,7 +714,7 @@
     let previous = null;
     const n = 240;
     for (let j = 0; j <= n; j += 1) {
-      const x = xLo + (xHi - xLo) * (0.002 + 0.998 * (j / n));
+      const x = Math.log(kStar) + (xHi - Math.log(kStar)) * (0.002 + 0.998 * (j / n));
       const o = expm1(logOverhead(x, law));
       if (!(o <= yMax)) {
         previous = x;

@@ -29,7 +29,7 @@ LAWS = [*CHINCHILLA_LAWS, "custom"]
 READ_JS = """() => {
   const root = document.getElementById('scaling-calculator');
   const values = {};
-  for (const el of root.querySelectorAll('section:not([hidden]) [data-key]')) values[el.dataset.key] = el.dataset.value;
+  for (const el of root.querySelectorAll('.sc-section:not([hidden]) [data-key]')) values[el.dataset.key] = el.dataset.value;
   const point = root.querySelector('circle.sc-point');
   return {
     state: root.dataset.state, error: root.dataset.error, values: values,
