@@ -108,6 +108,7 @@ browser: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_fit.py $(ARGS)
 	$(BIN)/python benchmarks/bench_lab.py
+	$(BIN)/python benchmarks/bench_cli.py
 
 clean:
 	rm -rf _build .pytest_cache

@@ -796,6 +796,68 @@ EXAMPLES: dict[str, Example] = {
     "datasets.porian_settings": Example({"which": Arg("rw", "text", choices=("rw",))}),
     "datasets.porian_runs": Example({"which": Arg("rw", "text", choices=("rw",))}),
     "datasets.porian_optima": Example({"which": Arg("rw", "text", choices=("rw",))}),
+    # ------------------------------------------------------------ planner (the CLI's closed forms, without SciPy)
+    "planner.bisect": Example(
+        {"f": Arg(lambda x: x - 0.25, "fixed", bad=[(None, "None"), ("abc", "abc")]), "lo": Arg(0.0, "real1"),
+         "hi": Arg(1.0, "real1")}, domain_errors=("must be below hi", "must change sign")),
+    "planner.asymptote": Example({"law": _law()}),
+    "planner.data_factor": Example({"k_N": _pos1(0.5), "law": _law()}, domain_errors=("asymptote",)),
+    "planner.compute_overhead": Example({"k_N": _pos1(0.5), "law": _law()}, domain_errors=("asymptote",)),
+    "planner.critical_model_size": Example({"law": _law(), "overhead": _pos1(1.0)}),
+    "planner.compute_for_loss": Example({"loss": _pos1(2.0), "law": _law()}, domain_errors=("irreducible",)),
+    "planner.optimal": Example({"C": _pos1(5.76e23), "law": _law()}),
+    "planner.optimal_for_loss": Example({"loss": _pos1(2.0), "law": _law()}, domain_errors=("irreducible",)),
+    "planner.shrunk_model": Example({"k_N": _pos1(0.5), "C": _pos1(5.76e23), "law": _law()},
+                                    domain_errors=("asymptote",)),
+    "planner.shrink": Example({"N": _pos1(7e9), "D": _pos1(1e12), "law": _law()}),
+    "planner.same_budget_placement": Example({"N": _pos1(7e9), "D": _pos1(1e12), "law": _law()},
+                                             domain_errors=("asymptote",)),
+    "planner.inference_ratio_for_fraction": Example(
+        {"k_N": Arg(0.5, "pos1", bad=[(2.0, "2")]), "law": _law(), "train_flops_per_token": _pos1(6.0),
+         "inference_flops_per_token": _pos1(2.0)}, domain_errors=("asymptote", "at most 1")),
+    "planner.best_model_fraction": Example(
+        {"inference_ratio": Arg(1.0, "nonneg1"), "law": _law(), "train_flops_per_token": _pos1(6.0),
+         "inference_flops_per_token": _pos1(2.0)}),
+    "planner.optimal_with_inference": Example(
+        {"loss": _pos1(2.0), "inference_tokens": Arg(1e13, "nonneg1"), "law": _law(),
+         "train_flops_per_token": _pos1(6.0), "inference_flops_per_token": _pos1(2.0)},
+        domain_errors=("irreducible",)),
+    "planner.extrapolation_warnings": Example(
+        {"N": _pos(1e9, optional=True), "D": _pos(1e10, optional=True), "C": _pos(1e21, optional=True)}),
+    "planner.hardware": Example(
+        {"compute": _pos1(1e24), "peak_flops": _pos1(9.89e14),
+         "utilisation": Arg(0.4, "range", lo=0.0, hi=1.0, open=(True, False)),
+         "accelerators": _pos1(1024.0, optional=True, bad=[(0.5, "0.5")]), "price_per_hour": _pos1(2.5, optional=True)},
+        domain_errors=("at least 1",)),
+    # ------------------------------------------------------------ laws: saving a law
+    "laws.ChinchillaLaw.to_json": Example({}, bound=HOFFMANN2022),
+    "laws.ChinchillaLaw.from_dict": Example(
+        {"data": Arg(HOFFMANN2022.as_dict(), "fixed", bad=[
+            (None, "None"), ([1.0], "list"), ({"E": 1.69}, "missing"), ({**HOFFMANN2022.as_dict(), "Alpha": 1.0}, "Alpha"),
+            ({**HOFFMANN2022.as_dict(), "beta": "0.28"}, "0.28"), ({**HOFFMANN2022.as_dict(), "beta": NAN}, "nan"),
+            ({**HOFFMANN2022.as_dict(), "E": -1.0}, "-1"), ({**HOFFMANN2022.as_dict(), "A": True}, "True")])},
+        names_argument=False),
+    "laws.ChinchillaLaw.from_json": Example(
+        {"text": Arg(HOFFMANN2022.to_json(), "fixed", bad=[
+            (None, "None"), (b"{}", "bytes"), ("{", "JSON"), ("[1]", "list"), ('{"E": NaN}', "NaN"),
+            ('{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34}', "beta"),
+            ('{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 1e999}', "inf")])},
+        names_argument=False),
+    "cli.parse_number": Example(
+        {"text": Arg("406.4", "fixed", bad=[("nan", "nan"), ("inf", "inf"), ("abc", "abc"), ("", "''"), ("7B", "7B"),
+                                            ("50%", "50%"), (None, "None"), (7, "7")],
+                   extreme=["-1e300", "0", "1e-300"])},
+        error_types=(argparse.ArgumentTypeError, ValueError, TypeError), names_argument=False),
+    "cli.parse_utilisation": Example(
+        {"text": Arg("0.4", "fixed", bad=[("nan", "nan"), ("0", "0"), ("-0.4", "-0.4"), ("1.5", "1.5"), ("150%", "150%"),
+                                          ("abc", "abc"), ("0.4K", "0.4K"), (None, "None"), (0.4, "0.4")],
+                   extreme=["1", "100%", "1e-300"])},
+        error_types=(argparse.ArgumentTypeError, ValueError, TypeError), names_argument=False),
+    "cli.parse_count": Example(
+        {"text": Arg("1024", "fixed", bad=[("nan", "nan"), ("0", "0"), ("0.5", "0.5"), ("2.5", "2.5"), ("abc", "abc"),
+                                           (None, "None"), (8, "8")],
+                   extreme=["1", "16K", "1e300"])},
+        error_types=(argparse.ArgumentTypeError, ValueError, TypeError), names_argument=False),
     # ------------------------------------------------------------ cli (another branch fixes this module)
     "cli.build_parser": Example({}),
     "cli.parse_quantity": Example(
