@@ -43,6 +43,9 @@ Use it three ways:
   site as ``_static/student/<page>.ipynb`` after the build and offers each beside the full
   notebook: in the page's download menu and under the chapter's "Exercises" heading;
 * ``tests/test_student_notebooks.py`` checks that no solution survives and that each runs.
+
+It also gives part pages a ``{course-counts} <part>`` directive: a table of the part's chapters,
+exercises by kind and quiz questions, counted when the book is built.
 """
 
 from __future__ import annotations
@@ -625,7 +628,74 @@ def _write_for_site(app: Any, exception: Exception | None) -> None:
                             full_notebook="the .ipynb download of its page in the book ({rel})")
 
 
+def part_counts(book: Path, part: str) -> dict[str, Any]:
+    """What a part holds for the course: its chapters, exercises by kind, quiz questions by type."""
+    folder = Path(book) / part
+    chapters = sorted(p for p in folder.glob("[0-9]*.ipynb"))
+    exercises: list[Exercise] = []
+    for path in chapters:
+        exercises += find_exercises(json.loads(path.read_text(encoding="utf-8")), str(path))
+    by_kind = {k: sum(e.kind == k for e in exercises) for k in KINDS}
+    quiz = {"choice": 0, "numeric": 0}
+    if (folder / "quiz.yml").is_file():
+        import quiz as quiz_ext  # the sibling extension in _ext/
+
+        quiz = quiz_ext.load_quiz(folder / "quiz.yml").counts
+    short = [p.stem for p in chapters if len(find_exercises(json.loads(p.read_text(encoding="utf-8")))) < 3]
+    return {"chapters": len(chapters), "exercises": len(exercises), "by_kind": by_kind,
+            "no_kind": sum(e.kind is None for e in exercises), "quiz": quiz,
+            "chapters_with_fewer_than_three": short}
+
+
+def _counts_directive():
+    from docutils import nodes
+    from sphinx.util.docutils import SphinxDirective
+
+    class CourseCounts(SphinxDirective):
+        """``{course-counts} <part>``: a table of the part's exercises by kind and quiz questions,
+        counted from the notebooks and the quiz file when the book is built."""
+
+        required_arguments = 1
+
+        def run(self) -> list[nodes.Node]:
+            book = Path(self.env.srcdir) / "book"
+            part = self.arguments[0].strip("/")
+            if not (book / part).is_dir():
+                raise self.error(f"course-counts: no folder book/{part}")
+            for path in sorted((book / part).glob("[0-9]*.ipynb")) + [book / part / "quiz.yml"]:
+                if path.exists():
+                    self.env.note_dependency(str(path))
+            try:
+                c = part_counts(book, part)
+            except (StudentNotebookError, ValueError) as err:
+                raise self.error(f"course-counts: {err}") from None
+            rows = [("chapters", str(c["chapters"])), ("exercises", str(c["exercises"]))]
+            rows += [(f"exercises: {label.lower()}", str(c["by_kind"][k])) for k, label in KINDS.items()]
+            if c["no_kind"]:
+                rows.append(("exercises without a kind", str(c["no_kind"])))
+            rows.append(("quiz questions", f"{c['quiz']['choice'] + c['quiz']['numeric']} "
+                         f"({c['quiz']['choice']} multiple choice, {c['quiz']['numeric']} numeric)"))
+            table = nodes.table(classes=["course-counts"])
+            group = nodes.tgroup(cols=2)
+            table += group
+            group += nodes.colspec(colwidth=3)
+            group += nodes.colspec(colwidth=2)
+            body = nodes.tbody()
+            group += body
+            for name, value in rows:
+                row = nodes.row()
+                for text in (name, value):
+                    entry = nodes.entry()
+                    entry += nodes.paragraph(text=text)
+                    row += entry
+                body += row
+            return [table]
+
+    return CourseCounts
+
+
 def setup(app: Any) -> dict[str, Any]:
+    app.add_directive("course-counts", _counts_directive())
     app.connect("doctree-resolved", _add_exercise_link)
     app.connect("html-page-context", _add_download_item, priority=600)
     app.connect("build-finished", _write_for_site)
@@ -657,6 +727,14 @@ def main(argv: list[str] | None = None) -> int:
             kinds += f" (no kind: {unmarked})"
         print(f"{str(path):<{width}}  {len(conv.exercises):>9}  {kinds:<47}  {len(conv.answer_cells):>12}")
     print(f"{len(written)} student notebooks written under {args.out}")
+    parts = sorted({p.parent.name for p in notebooks_under(args.book) if p.parent != args.book})
+    for part in parts:
+        c = part_counts(args.book, part)
+        kinds = ", ".join(f"{k} {n}" for k, n in c["by_kind"].items())
+        print(f"{part}: {c['chapters']} chapters, {c['exercises']} exercises ({kinds}, no kind {c['no_kind']}), "
+              f"quiz {c['quiz']['choice']} + {c['quiz']['numeric']} questions"
+              + (f"; fewer than three exercises: {', '.join(c['chapters_with_fewer_than_three'])}"
+                 if c["chapters_with_fewer_than_three"] else ""))
     return 0
 
 

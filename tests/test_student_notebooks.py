@@ -268,3 +268,12 @@ def test_the_run_check_fails_a_notebook_that_needs_an_answer(tmp_path):
     next(c for c in student["cells"] if c["cell_type"] == "code")["source"] = "raise ValueError('no')"
     path.write_text(json.dumps(student))
     assert "got ValueError" in sn.run_student_notebook(path, tmp_path, timeout=60)[0]
+
+
+def test_part_counts_add_up(conversions):
+    for part in ("kaplan", "chinchilla", "devries"):
+        counts = sn.part_counts(BOOK, part)
+        exercises = sum(len(conversions[rel][1].exercises) for rel in IDS if rel.startswith(part + "/"))
+        assert counts["exercises"] == exercises == sum(counts["by_kind"].values()) + counts["no_kind"]
+        assert counts["chapters"] == sum(rel.startswith(part + "/") for rel in IDS)
+    assert sum(sn.part_counts(BOOK, "devries")["quiz"].values()) >= 8
