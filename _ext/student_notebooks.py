@@ -417,16 +417,17 @@ def _is_title(cell: dict[str, Any]) -> bool:
 
 
 def _note(n_solutions: int, full: str, ids: _Ids) -> dict[str, Any]:
-    what = "one exercise" if n_solutions == 1 else f"{n_solutions} exercises"
+    what = ("The worked solution of this chapter's exercise is" if n_solutions == 1
+            else f"The worked solutions of this chapter's {n_solutions} exercises are")
     text = (
-        f"*Student version.* The worked solutions of this chapter's {what} are taken out. Each exercise "
+        f"*Student version.* {what} taken out. Each exercise "
         "is followed by the cells waiting for your answer (tagged `answer`): a code cell that raises "
         "`NotImplementedError` until you replace it, and/or a markdown cell for your argument. The "
         "notebook runs top to bottom with the answers left blank; no later cell needs them. The full "
-        f"chapter, solutions included, is `{full}`."
+        f"chapter, solutions included, is {full}."
     ) if n_solutions else (
         f"*Student version* of the chapter (outputs cleared; this chapter has no exercises). The full "
-        f"chapter is `{full}`."
+        f"chapter is {full}."
     )
     return _new_markdown(text, {"tags": ["student-note"]}, ids.new("student-note"))
 
@@ -509,7 +510,7 @@ def notebooks_under(book: Path) -> list[Path]:
 
 
 def write_student_notebooks(book: Path, out: Path, notebooks: Iterable[Path] | None = None,
-                            full_notebook: str = "{rel}") -> list[tuple[Path, Conversion]]:
+                            full_notebook: str = "`{rel}` in the book's repository") -> list[tuple[Path, Conversion]]:
     """Write the student notebook of each of ``notebooks`` (default: every one under ``book``)
     to ``out`` with the same relative path; returns what was written."""
     book, out = Path(book), Path(out)
@@ -625,7 +626,7 @@ def _write_for_site(app: Any, exception: Exception | None) -> None:
     book = src / "book"
     paths = [Path(app.env.doc2path(d)) for d in docs]
     write_student_notebooks(book, out / "book", paths,
-                            full_notebook="the .ipynb download of its page in the book ({rel})")
+                            full_notebook="the page's .ipynb download (`{rel}` in the book's repository)")
 
 
 def part_counts(book: Path, part: str) -> dict[str, Any]:
