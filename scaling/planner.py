@@ -402,6 +402,11 @@ def shrink(N: float, D: float, law: ChinchillaLaw) -> dict[str, Any]:
         )
     # the reducible loss computed directly (as devries.shrink): L - E would lose its digits for huge models
     reducible = float(law._term(law.A, n, law.alpha)) + float(law._term(law.B, d, law.beta))  # type: ignore[arg-type]
+    if not reducible > 0.0:
+        raise NotRepresentable(
+            "the model's reducible loss A/N^alpha + B/D^beta underflows to 0 in double precision, so no "
+            "compute-optimal model of the same loss can be found"
+        )
     log_c_iso = _log_compute_for_reducible(reducible, law)
     c_iso = _exp(log_c_iso)
     if not (TINY <= c and TINY <= c_iso <= HUGE):

@@ -343,3 +343,10 @@ def test_plotting_and_pandas_only_when_asked():
     out = _fresh("import sys\nfrom scaling import planner, cli\n"
                  "print(sorted(m for m in ('pandas', 'scipy', 'matplotlib') if m in sys.modules))")
     assert out == "[]"
+
+
+def test_shrink_refuses_a_reducible_loss_that_underflows():
+    """Both terms of A/N^alpha + B/D^beta below the smallest double: a clear error, not 'math domain error'."""
+    law = ChinchillaLaw(E=0.0, A=5e-324, B=1.41453402162065e308, alpha=1e7, beta=6.604774761821208e16)
+    with pytest.raises(ValueError, match="underflows"):
+        pl.shrink(1.1, 4.800458679448414e16, law)
