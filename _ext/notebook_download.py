@@ -13,6 +13,9 @@ download button points) is replaced by a converted copy of the notebook the buil
 * the book's machinery is left out: the stacked phone layout of each figure, the glued
   values' records, and the import of ``myst_nb`` (a reader needs only ``scaling``).
 
+The student notebooks (``_static/student/``, written by ``student_notebooks.py`` with the
+solutions taken out) are converted the same way.
+
 :func:`convert_markdown` and :func:`convert_notebook` work on plain data (no Sphinx), so the
 tests can call them; :func:`write_downloads` is the ``build-finished`` hook.
 """
@@ -356,7 +359,8 @@ def _resolver(app: Any, docname: str, cite: Callable[[list[str], bool], str], gl
 
 
 def write_downloads(app: Any, exception: Exception | None) -> None:
-    """``build-finished``: replace each notebook in ``_sources/`` by its converted copy."""
+    """``build-finished`` (after ``student_notebooks`` has written its notebooks): replace each
+    notebook in ``_sources/`` and ``_static/student/`` by its converted copy."""
     if exception is not None or app.builder.format != "html":
         return
     env = app.env
@@ -383,5 +387,12 @@ def write_downloads(app: Any, exception: Exception | None) -> None:
         if secnum:
             title = ".".join(map(str, secnum)) + " " + title
         uses_data = any(docname in docs for name, docs in uses.items() if name.startswith("scaling.datasets"))
-        converted = convert_notebook(nb, _resolver(app, docname, cite, glue), title, uses_data)
+        resolve = _resolver(app, docname, cite, glue)
+        converted = convert_notebook(nb, resolve, title, uses_data)
         target.write_text(json.dumps(converted, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        # the student notebook of the chapter (solutions taken out, _ext/student_notebooks.py), if any
+        student = outdir / "_static" / "student" / f"{docname}.ipynb"
+        if student.is_file():
+            nb = json.loads(student.read_text(encoding="utf-8"))
+            converted = convert_notebook(nb, resolve, title + " (student version)", uses_data)
+            student.write_text(json.dumps(converted, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -435,5 +435,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("autodoc-process-docstring", _split_attribute_names, priority=400)
     app.add_post_transform(LinkApiNames)
     book_status.setup(app)
-    app.connect("build-finished", notebook_download.write_downloads)
+    app.connect("build-finished", notebook_download.write_downloads, priority=900)  # after student_notebooks
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

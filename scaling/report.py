@@ -77,6 +77,17 @@ def _real(value: object, name: str) -> float:
         raise ValueError(f"{name} must be at most 1.8e308 in magnitude, got {show(value)}") from None
 
 
+def _percent(rel: float) -> str:
+    """``rel`` as a signed percentage at 2 decimals; one that rounds to zero prints ``+0.00%``.
+
+    A difference at the level of rounding (``reproduced / paper - 1`` of about 1e-16) has a sign
+    that depends on the machine; printed as ``-0.00%`` on one and ``+0.00%`` on another, it would
+    make the stored output of a notebook machine-dependent.
+    """
+    shown = f"{100 * rel:+.2f}%"
+    return "+0.00%" if float(shown[:-1]) == 0 else shown
+
+
 def _rows(rows: object, name: str = "rows") -> list["Row"]:
     if isinstance(rows, (str, bytes, Row)) or not hasattr(rows, "__iter__"):
         raise TypeError(f"{name} must be an iterable of Row, got {type(rows).__name__} {show(rows)}")
@@ -177,7 +188,7 @@ def compare(rows: Iterable[Row], digits: int = 4) -> pd.DataFrame:
                 "quantity": r.quantity,
                 "paper": fmt(r.paper, digits),
                 "reproduced": fmt(r.reproduced, digits),
-                "rel. diff": "-" if math.isnan(rel) else f"{100 * rel:+.2f}%",
+                "rel. diff": "-" if math.isnan(rel) else _percent(rel),
                 "tolerance": tol,
                 "ok": {True: "yes", False: "NO", None: "-"}[r.ok],
             }
@@ -225,7 +236,7 @@ def check(rows: Sequence[Row] | Iterable[Row]) -> None:
     rows = _rows(rows)
     failures = [
         f"{r.quantity}: paper {fmt(r.paper)}, reproduced {fmt(r.reproduced)} "
-        f"(rel. diff {100 * r.rel_diff:+.2f}%, tolerance "
+        f"(rel. diff {'-' if math.isnan(r.rel_diff) else _percent(r.rel_diff)}, tolerance "
         f"{'±' + fmt(r.atol) if r.atol is not None else f'{100 * (r.rtol or 0):.2f}%'})"
         for r in rows
         if r.checked and not r.ok

@@ -42,6 +42,16 @@ def test_a_check_of_nothing_is_refused():
         check([Row("a", 1.0, 1.0, rtol=0.1), (1.0, 1.0)])
 
 
+def test_a_difference_that_rounds_to_zero_prints_without_a_sign_of_its_own():
+    # the sign of a rounding-level difference depends on the machine: both print "+0.00%"
+    below, above = Row("x", 3.0, 3.0 - 4e-16, rtol=0.1), Row("y", 3.0, 3.0 + 4e-16, rtol=0.1)
+    assert below.rel_diff < 0 < above.rel_diff
+    assert list(compare([below, above])["rel. diff"]) == ["+0.00%", "+0.00%"]
+    assert list(compare([Row("z", 1.0, 1.0 - 4.9e-5), Row("w", 1.0, 1.0 - 5.1e-5)])["rel. diff"]) == ["+0.00%", "-0.01%"]
+    with pytest.raises(AssertionError, match=r"rel. diff \+0.00%"):
+        check([Row("v", 1.0, 1.0 - 1e-9, atol=1e-12)])
+
+
 # ------------------------------------------------------------------ the tables a reader sees
 import doctest  # noqa: E402
 import re  # noqa: E402

@@ -197,8 +197,41 @@ def test_one_bibliography_holds_every_cited_paper(site):
     assert entries == len(keys), f"the bibliography page lists {entries} of the {len(keys)} entries"
 
 
+class _Head(HTMLParser):
+    """The icon links of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.icons: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "link" and "icon" in (a.get("rel") or "").split() and a.get("href"):
+            self.icons.append(a["href"])
+
+
+def test_every_page_names_an_icon_that_exists(site):
+    """A page without <link rel="icon"> makes the browser ask for /favicon.ico, which the site does not
+    have: a 404 in the console. The root redirect page (index.html) was one, seen under load."""
+    problems = []
+    for path in sorted(site.rglob("*.html")):
+        rel = path.relative_to(site)
+        if rel.parts[0].startswith("_") or rel.parts[0].startswith("."):
+            continue
+        head = _Head()
+        head.feed(path.read_text(encoding="utf-8"))
+        if not head.icons:
+            problems.append(f"{rel}: no <link rel=icon>")
+        problems += [f"{rel}: icon {href} is missing" for href in head.icons
+                     if not (path.parent / href.split("?")[0]).resolve().is_file()]
+    assert (site / "index.html").is_file()
+    assert not problems, "\n".join(problems)
+
+
+
 def _downloads(site: Path) -> list[Path]:
-    return sorted((site / "_sources").rglob("*.ipynb"))
+    """The notebooks a reader downloads: the chapters (_sources/) and their student versions."""
+    return sorted((site / "_sources").rglob("*.ipynb")) + sorted((site / "_static" / "student").rglob("*.ipynb"))
 
 
 def test_downloaded_notebooks_are_plain_jupyter_markdown(site):
@@ -215,7 +248,7 @@ def test_downloaded_notebooks_are_plain_jupyter_markdown(site):
     problems = []
     for path in notebooks:
         nb = json.loads(path.read_text(encoding="utf-8"))
-        name = path.relative_to(site / "_sources").as_posix()
+        name = path.relative_to(site).as_posix()
         cells = nb["cells"]
         first = "".join(cells[0]["source"]) if cells else ""
         says_data = "SCALING_DATA_DIR" in first or "no downloaded data" in first
