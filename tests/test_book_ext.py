@@ -173,3 +173,27 @@ def test_author_year_labels_letter_the_same_authors_in_the_same_year():
     labels = book_bibliography.author_year_labels(bib.entries.values())
     assert labels == [("de Vries", "2023a"), ("de Vries", "2023b"), ("Pearce and Song", "2024"),
                       ("Kaplan et al.", "2020")]
+
+
+def test_every_public_module_has_its_page_in_the_api_reference():
+    """The reference documents the whole package: a module added to scaling needs book/api/<name>.md
+    (one line: the {api-module} directive) and an entry in _toc.yml."""
+    import pkgutil
+
+    import yaml
+
+    import scaling
+    import scaling.lab
+
+    modules = [m.name for m in pkgutil.iter_modules(scaling.__path__) if not m.name.startswith("_")]
+    modules += [f"lab.{m.name}" for m in pkgutil.iter_modules(scaling.lab.__path__) if not m.name.startswith("_")]
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    yaml.safe_load(toc)  # well-formed
+    missing = []
+    for name in modules:
+        page = ROOT / "book" / "api" / f"{name}.md"
+        if not page.is_file() or f"{{api-module}} scaling.{name}" not in page.read_text(encoding="utf-8"):
+            missing.append(f"book/api/{name}.md")
+        elif f"file: book/api/{name}\n" not in toc:
+            missing.append(f"_toc.yml entry for book/api/{name}")
+    assert not missing, f"public modules without their API page: {missing}"
