@@ -261,12 +261,10 @@ def _sig(value: float | None, digits: int) -> str:
     return fmt(float(f"{value:.{digits - 1}e}"), digits)
 
 
-def _percent(fraction: float) -> str:
-    """``+1.63 %``; a value that rounds to zero prints as ``+0.00 %``, never ``-0.00 %``."""
-    shown = f"{100 * fraction:+.2f}"
-    if shown == "-0.00":
-        shown = "+0.00"
-    return f"{shown} %"
+def _percent_spaced(fraction: float) -> str:
+    """``+1.63 %`` (the book's style, a space before the sign): :func:`_percent` with its space;
+    a value that rounds to zero prints as ``+0.00 %``, never ``-0.00 %``."""
+    return _percent(fraction)[:-1] + " %"
 
 
 @dataclass(frozen=True)
@@ -482,7 +480,7 @@ def comparison(
         rel = r.rel_diff
         word = STATUS_WORDS[r.ok]
         cells.append((r.quantity, _sig(r.paper, digits), _sig(r.reproduced, digits),
-                      "-" if math.isnan(rel) else _percent(rel), tol, word))
+                      "-" if math.isnan(rel) else _percent_spaced(rel), tol, word))
         status.append(word)
     result = Table(
         columns=("quantity", reference, computed, "rel. diff", "tolerance", "check"),
