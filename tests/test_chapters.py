@@ -151,3 +151,14 @@ def test_report_the_notebooks_still_to_convert(request: pytest.FixtureRequest) -
                                 "tests/converted_chapters.txt lists the converted ones):")
             for line in lines:
                 reporter.write_line("  " + line)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS)
+def test_no_figure_is_compared_by_nbval(path: str) -> None:
+    """nbval compares every output of a cell tagged nbval-check-output, images included (only PNG
+    and JPEG are skipped); an SVG's coordinates move with rounding, so no figure cell is tagged."""
+    tagged = [i for i, cell in enumerate(_cells(path)) if "nbval-check-output" in _tags(cell) and (
+        cell.get("metadata", {}).get("mystnb", {}).get("figure")
+        or any(k.startswith("image/") or "svg" in k for out in cell.get("outputs", [])
+               for k in out.get("data", {})))]
+    assert not tagged, f"{path}: cells {tagged} draw a figure and are tagged nbval-check-output"
