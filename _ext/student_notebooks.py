@@ -676,6 +676,12 @@ def _counts_directive():
                 rows.append(("exercises without a kind", str(c["no_kind"])))
             rows.append(("quiz questions", f"{c['quiz']['choice'] + c['quiz']['numeric']} "
                          f"({c['quiz']['choice']} multiple choice, {c['quiz']['numeric']} numeric)"))
+            import course_plan  # the sibling extension in _ext/: times and objectives from metadata
+
+            chapters = [course_plan.load_chapter(book, f"{part}/{p.stem}")
+                        for p in sorted((book / part).glob("[0-9]*.ipynb"))]
+            rows.insert(1, ("objectives", str(sum(len(ch.objectives) for ch in chapters))))
+            rows.insert(2, ("time", course_plan.part_time_text(book, part)))
             table = nodes.table(classes=["course-counts"])
             group = nodes.tgroup(cols=2)
             table += group
