@@ -68,6 +68,7 @@ __all__ = [
     "porian_fits",
     "porian_exponents",
     "porian_file_exponents",
+    "replication_resamples",
 ]
 
 ISOFLOP_BUDGETS: tuple[float, ...] = (6e18, 1e19, 3e19, 6e19, 1e20, 3e20, 6e20, 1e21, 3e21)
@@ -969,3 +970,62 @@ def porian_file_exponents(which: str, C: float = 5.76e23) -> pd.DataFrame:
         )
     return pd.DataFrame(rows)
 
+
+# ------------------------------------------------------------------ the replication's bootstrap
+REPLICATION_N_RUNS: int = 240
+"""Runs in Besiroglu et al.'s fits: the 245 extracted runs without the five highest losses."""
+
+
+def replication_resamples(n_resamples: int = 4000, seed: int = 42) -> NDArray[np.intp]:
+    """Besiroglu et al.'s bootstrap resamples, as rows of ``datasets.chinchilla_runs(drop_highest_loss=5)``.
+
+    Their notebook seeds NumPy's legacy generator (``numpy.random.seed(42)``) and draws each of its
+    4,000 resamples with ``numpy.random.choice`` over the row numbers of their data file
+    (``svg_extracted_data.csv``, in its own order) that remain after dropping the five highest
+    losses. This draws the same index arrays and maps each row of their file onto the row of
+    :func:`~scaling.datasets.chinchilla_runs` that holds the same run (same size, compute and loss),
+    so that :func:`~scaling.fitting.bootstrap_parametric` (``resamples=``) refits exactly their
+    resamples rather than merely as many.
+
+    Parameters
+    ----------
+    n_resamples
+        How many resamples to draw (a whole number from 1 to 100,000; theirs: 4,000). The first
+        ``k`` resamples do not depend on ``n_resamples``.
+    seed
+        The seed of the legacy generator (a whole number from 0 to 2**32 - 1; theirs: 42).
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer array of shape ``(n_resamples, 240)``: row positions into
+        ``datasets.chinchilla_runs(drop_highest_loss=5)`` (and into arrays of its columns).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``n_resamples`` or ``seed`` is not a whole number in its range.
+    scaling.datasets.DataError
+        If the data file is missing, corrupt, or its runs do not match one to one.
+    """
+    n = whole(n_resamples, "n_resamples", minimum=1, maximum=100_000)
+    s = whole(seed, "seed", minimum=0, maximum=2**32 - 1)
+    from .datasets import DataError, _chinchilla_raw, chinchilla_runs
+
+    raw = _chinchilla_raw()
+    loss = raw["loss"].to_numpy(dtype=float)
+    kept = np.flatnonzero(loss < np.sort(loss)[-5])  # their rows: the five highest losses dropped
+    runs = chinchilla_runs(drop_highest_loss=5).reset_index()
+    theirs = pd.DataFrame({"N": raw["Model Size"].astype(float), "C": raw["Training FLOP"].astype(float),
+                           "loss": raw["loss"].astype(float)}).reset_index()
+    try:
+        pairs = theirs.merge(runs, on=["N", "C", "loss"], how="inner", validate="one_to_one",
+                             suffixes=("_theirs", "_ours"))
+    except pd.errors.MergeError as exc:  # two runs alike in size, compute and loss
+        raise DataError(f"the extracted runs cannot be matched one to one: {exc}") from None
+    row_of = pd.Series(pairs["index_ours"].to_numpy(), index=pairs["index_theirs"].to_numpy())
+    if kept.size != REPLICATION_N_RUNS or not np.isin(kept, row_of.index).all():
+        raise DataError(f"the extracted runs do not give the replication's {REPLICATION_N_RUNS} runs")
+    legacy = np.random.RandomState(s)  # the stream numpy.random.seed(seed) starts
+    draws = np.array([legacy.choice(kept, size=kept.size, replace=True) for _ in range(n)])
+    return row_of.loc[draws.ravel()].to_numpy().reshape(draws.shape).astype(np.intp)

@@ -97,6 +97,7 @@ __all__ = [
     "fit_parametric_likelihood",
     "DEFAULT_SCHEDULE",
     "NotIdentifiableWarning",
+    "profile_negative_log_likelihood",
 ]
 
 PARAM_NAMES = ("a", "b", "e", "alpha", "beta")
@@ -1437,3 +1438,54 @@ def fit_parametric_likelihood(N: ArrayLike, D: ArrayLike, L: ArrayLike, delta: f
         converged=bool(stationary) and reason is None,
         identifiable=reason is None,
     )
+
+
+def profile_negative_log_likelihood(
+    theta: ArrayLike, N: ArrayLike, D: ArrayLike, L: ArrayLike, delta: float = 1e-3
+) -> float:
+    """The negative log-likelihood of a law under the Huber density, at the scale that suits it best.
+
+    :func:`huber_negative_log_likelihood` takes the scale ``s`` of the residuals as a sixth
+    parameter; this maximises the likelihood over ``s`` for the law ``theta`` (the scale is the
+    root of ``sum psi(r_i / s) r_i / s = n``, found to machine precision), so that laws fitted by
+    different objectives can be compared on Besiroglu et al.'s likelihood. At the optimum of
+    :func:`fit_parametric_likelihood` it equals that fit's ``objective``.
+
+    Parameters
+    ----------
+    theta
+        Log-parameters ``(a, b, e, alpha, beta)`` with ``A = e**a``, ``B = e**b``, ``E = e**e``
+        (log-prefactors at most 700).
+    N, D, L
+        Parameters, tokens and final losses (nats per token) of the runs.
+    delta
+        Huber threshold in units of the scale (between 1e-8 and 1e3; the replication's 1e-3).
+
+    Returns
+    -------
+    float
+        ``min over s of sum_i Huber_delta(r_i / s) + n log s + n log Z(delta)`` (nats).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For invalid runs, ``theta`` or ``delta``; if the law fits every run exactly (all
+        log-residuals below 1e-13: the best scale would be 0 and the likelihood unbounded), or
+        predicts losses beyond floating point.
+    """
+    x, z, y = _check_data(N, D, L, min_points=1, min_distinct=1)
+    d = _check_delta(delta)
+    t = _check_theta(theta)
+    r, _ = _residuals(t, x, z, y)
+    if not np.isfinite(r).all():
+        raise ValueError(f"theta = {theta!r} predicts losses beyond floating point; use log-prefactors below 700")
+    if float(np.abs(r).max()) < 1e-13:
+        raise ValueError(
+            "theta fits every run exactly (all log-loss residuals below 1e-13): the best scale is 0 and the "
+            "likelihood has no maximum; profile a law that leaves residuals"
+        )
+    p = np.append(t, _profile_log_scale(r, d))
+    value = float(_nll(p, x, z, y, d, _log_normaliser(d), hessian=False)[0])
+    if not math.isfinite(value):
+        raise ValueError(f"theta = {theta!r} gives a likelihood beyond floating point")
+    return value

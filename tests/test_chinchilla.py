@@ -163,3 +163,30 @@ def test_runs_needed_and_bootstrap_fraction_are_checked():
 def test_allocation_table_refuses_a_missing_allocation():
     with pytest.raises(TypeError, match="allocation must be .*ChinchillaLaw.*AllocationFit.*got NoneType"):
         chinchilla.allocation_table([1e9], None)  # was AttributeError
+
+
+def test_replication_resamples_are_their_resamples_of_our_rows():
+    from scaling import datasets
+
+    runs = datasets.chinchilla_runs(drop_highest_loss=5)
+    res = chinchilla.replication_resamples(n_resamples=3)
+    assert res.shape == (3, 240) and res.min() >= 0 and res.max() < len(runs)
+    # the first resample of their notebook, drawn from their file's rows and looked up in ours
+    raw = datasets._chinchilla_raw()
+    kept = np.flatnonzero(raw["loss"].to_numpy() < np.sort(raw["loss"].to_numpy())[-5])
+    first = np.random.RandomState(42).choice(kept, size=kept.size, replace=True)
+    ours = runs.iloc[res[0]]
+    assert np.array_equal(ours["loss"].to_numpy(), raw["loss"].to_numpy()[first])
+    assert np.array_equal(ours["N"].to_numpy(), raw["Model Size"].to_numpy(dtype=float)[first])
+    # the first k resamples do not depend on how many are drawn, and another seed draws others
+    assert np.array_equal(chinchilla.replication_resamples(n_resamples=5)[:3], res)
+    assert not np.array_equal(chinchilla.replication_resamples(n_resamples=1, seed=0)[0], res[0])
+
+
+def test_replication_resamples_checks_its_counts():
+    with pytest.raises(ValueError, match="n_resamples must be"):
+        chinchilla.replication_resamples(n_resamples=0)
+    with pytest.raises(ValueError, match="seed must be"):
+        chinchilla.replication_resamples(seed=1.5)
+    with pytest.raises(TypeError, match="seed must be"):
+        chinchilla.replication_resamples(seed="42")

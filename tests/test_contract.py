@@ -691,6 +691,7 @@ EXAMPLES: dict[str, Example] = {
                                             "n_resamples": _count(20, 20, 21), "seed": _count(0, 0, 1)},
                                            valid_examples=4),
     "chinchilla.porian_file_exponents": Example({"which": Arg("rw", "text", choices=("rw",)), "C": _pos1(5.76e23)}),
+    "chinchilla.replication_resamples": Example({"n_resamples": _count(2, 1, 3), "seed": _count(42, 0, 2**32 - 1)}),
     # ------------------------------------------------------------ devries
     "devries.asymptote": Example({"law": _law()}),
     "devries.data_factor": Example({"k_N": _pos(0.5), "law": _law()}, domain_errors=("asymptote",)),
@@ -786,6 +787,11 @@ EXAMPLES: dict[str, Example] = {
                                                  (np.r_[FIT_PARAMS[:5], 800.0], "800")]),
          "N": _pos(FIT_N), "D": _pos(FIT_D), "L": _pos(FIT_L), "delta": DELTA},
         shapes=[("N", "D"), ("N", "L")], valid_examples=4),
+    "fitting.profile_negative_log_likelihood": Example(
+        {"theta": Arg(np.array([6.0, 7.0, 0.5, 0.35, 0.37]), "fixed", bad=[(np.zeros(4), "(4,)"), (None, "None"),
+                                                                           (np.array([6.0, 7.0, NAN, 0.3, 0.3]), "nan")]),
+         "N": _pos(FIT_N), "D": _pos(FIT_D), "L": _pos(FIT_L), "delta": DELTA},
+        shapes=[("N", "D"), ("N", "L")], valid_examples=4, domain_errors=("fits every run exactly",)),
     "fitting.fit_parametric_likelihood": Example(
         {"N": _pos(FIT_N, default_extremes=False, extreme=[FIT_N * 1e-300, FIT_N / FIT_N.max() * 1e300]), "D": _pos(FIT_D),
          "L": _pos(FIT_L, default_extremes=False, extreme=[FIT_L * 1e-300]), "delta": DELTA},

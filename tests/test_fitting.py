@@ -566,3 +566,34 @@ def test_result_classes_refuse_bad_fields():
                               n_interpolated=5, converged=True)
     with pytest.raises(TypeError, match="params"):
         BootstrapResult(params=[1, 2], fit=ParametricFit(law=TRUE, objective=0.0), seed=0)
+
+
+# ------------------------------------------------------------------ profiled likelihood (Part II ch. 1)
+def test_profile_negative_log_likelihood_is_the_likelihood_at_the_best_scale():
+    N, D, L = GOOD
+    theta = [6.0, 7.5, 0.6, 0.34, 0.36]
+    prof = fitting.profile_negative_log_likelihood(theta, N, D, L)
+    # no scale does better, and nearby scales do worse
+    r = np.log(L) - np.log(np.asarray(ChinchillaLaw.from_log_params(*theta).loss(N, D)))
+    best = fitting._profile_log_scale(-r, 1e-3)
+    at = lambda ls: fitting.huber_negative_log_likelihood(theta + [ls], N, D, L)  # noqa: E731
+    assert prof == pytest.approx(at(best), rel=1e-12)
+    assert all(at(best + step) > prof for step in (-0.1, -1e-3, 1e-3, 0.1))
+
+
+def test_profile_negative_log_likelihood_at_the_likelihood_optimum_is_its_objective():
+    rng = np.random.default_rng(21)
+    N, D, _ = synthetic(n=150)
+    L = np.asarray(TRUE.loss(N, D)) * np.exp(rng.laplace(0.0, 0.01, N.size))
+    fit = fitting.fit_parametric_likelihood(N, D, L)
+    assert fitting.profile_negative_log_likelihood(fit.theta, N, D, L) == pytest.approx(fit.objective, rel=1e-12)
+
+
+def test_profile_negative_log_likelihood_refuses_an_exact_law():
+    N, D, _ = synthetic(n=20)
+    L = np.asarray(TRUE.loss(N, D))
+    theta = [np.log(TRUE.A), np.log(TRUE.B), np.log(TRUE.E), TRUE.alpha, TRUE.beta]
+    with pytest.raises(ValueError, match="fits every run exactly"):
+        fitting.profile_negative_log_likelihood(theta, N, D, L)
+    with pytest.raises(ValueError, match="theta must hold the 5 numbers"):
+        fitting.profile_negative_log_likelihood(theta[:4], N, D, L)
