@@ -26,7 +26,8 @@ Sections
   :func:`convergence_comparison`, :func:`excess_compute`, :func:`excess_steps`,
   :func:`size_window`, :func:`growth_factors`;
 * where the trends break (Section 6.3): :func:`data_per_compute`, :func:`breakdown_point`;
-* fitting real runs: :func:`isoflop_minima`.
+* fitting real runs: :func:`isoflop_minima`;
+* predicting a learning curve from its start: :func:`extrapolation_errors`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from ._validate import (
     exact_or_log,
     finite,
     frame,
+    in_range,
     instance,
     positive,
     ratio_power,
@@ -101,6 +103,7 @@ __all__ = [
     "BreakdownPoint",
     "breakdown_point",
     "isoflop_minima",
+    "extrapolation_errors",
 ]
 
 Array = NDArray[np.float64]
@@ -1058,4 +1061,87 @@ def isoflop_minima(runs: pd.DataFrame, window: float = 1.0, min_points: int = 3)
                 "n_points": int(keep.sum()),
             }
         )
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- predicting a learning curve from its start
+@representable
+def extrapolation_errors(
+    N: float,
+    last_step: float,
+    noise: float,
+    seeds: int = 100,
+    *,
+    first_step: float = 2e3,
+    points: int = 25,
+    horizon: float = 2.5e5,
+    params: KaplanJointNS = KAPLAN2020_NS,
+) -> pd.DataFrame:
+    """How well the start of a learning curve predicts its end, over many noisy draws (Section 5.2).
+
+    The experiment: the learning curve of eq. 5.6 for a model of ``N`` parameters, sampled at
+    ``points`` step counts spaced evenly in ``ln S_min`` from ``first_step`` to ``last_step``,
+    each loss multiplied by ``exp(e)`` with ``e`` drawn from a normal distribution of standard
+    deviation ``noise`` (:func:`numpy.random.default_rng` seeded with the draw's number, 0 to
+    ``seeds - 1``), fitted with :func:`fit_learning_curve`, and the fit read at ``horizon``
+    steps and at its floor ``L_inf``. Each draw is compared with the truth of eq. 5.6:
+    ``L(N, horizon)`` and the converged loss ``(N_c/N)**alpha_N``.
+
+    Parameters
+    ----------
+    N
+        Non-embedding parameters (a single number, > 0).
+    last_step
+        The last step count the fit sees (``S_min``, > ``first_step``).
+    noise
+        Standard deviation of the log-normal noise on each loss (in [0, 1]; 0.005 is 0.5 %).
+    seeds
+        Number of draws (a whole number, at least 1), seeded 0, 1, ..., ``seeds - 1``.
+    first_step
+        The first step count the fit sees (> 0; 2,000 skips the early transient).
+    points
+        Losses per curve (a whole number, at least 4: three parameters and a residual).
+    horizon
+        The step count the fit predicts (> 0; 2.5e5 is a standard run of Kaplan et al.).
+    params
+        The constants of eq. 5.6.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per draw: ``seed``, the fitted ``L_inf``, ``S_c`` and ``alpha_S``,
+        ``loss_at_horizon`` (the fit at ``horizon``, nats/token), ``error_end`` and ``error_floor``
+        (relative errors, ``|fit / truth - 1|``, of the loss at ``horizon`` and of the floor).
+
+    Raises
+    ------
+    ValueError
+        Bad values; ``last_step`` not larger than ``first_step``; or a draw whose losses could
+        not be fitted (the message names its seed).
+    """
+    n = float(positive(N, "N", scalar=True))
+    s_last = float(positive(last_step, "last_step", scalar=True))
+    s_first = float(positive(first_step, "first_step", scalar=True))
+    sigma = float(in_range(noise, "noise", 0.0, 1.0, scalar=True))
+    count = whole(seeds, "seeds", minimum=1)
+    k = whole(points, "points", minimum=4)
+    h = float(positive(horizon, "horizon", scalar=True))
+    p = _ns(params)
+    if not s_last > s_first:
+        raise ValueError(f"last_step must be larger than first_step = {show(s_first)}, got {show(s_last)}")
+    steps = np.exp(np.linspace(math.log(s_first), math.log(s_last), k))
+    clean = np.asarray(loss_NS(n, steps, p), dtype=float)
+    end_truth = float(loss_NS(n, h, p))
+    floor_truth = float(ratio_power(p.N_c, np.asarray(n), p.alpha_N))
+    rows = []
+    for seed in range(count):
+        noisy = clean * np.exp(np.random.default_rng(seed).normal(0.0, sigma, k))
+        try:
+            fit = fit_learning_curve(steps, noisy)
+        except ValueError as exc:
+            raise ValueError(f"seed {seed}: {exc}") from None
+        at_h = float(fit(h))
+        rows.append({"seed": seed, "L_inf": fit.L_inf, "S_c": fit.S_c, "alpha_S": fit.alpha_S,
+                     "loss_at_horizon": at_h, "error_end": abs(at_h / end_truth - 1.0),
+                     "error_floor": abs(fit.L_inf / floor_truth - 1.0)})
     return pd.DataFrame(rows)

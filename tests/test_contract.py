@@ -635,6 +635,11 @@ EXAMPLES: dict[str, Example] = {
         {"runs": _frame(RUNS, budget="positive", N="positive", loss="positive"), "window": _pos1(2.0),
          "min_points": _count(3, 3, 7)},
         domain_errors=("within the window", "convex", "parabolic")),
+    "kaplan.extrapolation_errors": Example(
+        {"N": _pos1(1e8), "last_step": _pos1(2e4), "noise": Arg(0.005, "range", lo=0.0, hi=1.0),
+         "seeds": _count(2, 1, 3), "first_step": _pos1(2e3), "points": _count(8, 4, 12),
+         "horizon": _pos1(2.5e5), "params": _ns()},
+        domain_errors=("larger than first_step", "could not be fitted"), valid_examples=6),
     # ------------------------------------------------------------ chinchilla
     "chinchilla.select_isoflop_runs": Example(
         {"runs": _frame(RUNS, N="positive", C="positive", loss="positive"),

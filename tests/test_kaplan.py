@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -419,3 +420,41 @@ def test_kaplan_functions_refuse_wrong_constants():
         k.loss_N(1e9, KAPLAN2020_ND)
     with pytest.raises(TypeError, match="params must be"):
         k.loss_ND(1e9, 1e10, None)
+
+
+def test_extrapolation_errors_repeats_the_fit_seed_by_seed():
+    errs = k.extrapolation_errors(1e8, 2e4, 0.005, seeds=5)
+    assert list(errs["seed"]) == [0, 1, 2, 3, 4]
+    # seed 3 by hand: the same draw, the same fit
+    steps = np.exp(np.linspace(math.log(2e3), math.log(2e4), 25))
+    noisy = k.loss_NS(1e8, steps) * np.exp(np.random.default_rng(3).normal(0.0, 0.005, 25))
+    fit = k.fit_learning_curve(steps, noisy)
+    row = errs.iloc[3]
+    assert row["L_inf"] == pytest.approx(fit.L_inf, rel=1e-12)
+    assert row["error_end"] == pytest.approx(abs(fit(2.5e5) / k.loss_NS(1e8, 2.5e5) - 1), rel=1e-9)
+    floor = (KAPLAN2020_NS.N_c / 1e8) ** KAPLAN2020_NS.alpha_N
+    assert row["error_floor"] == pytest.approx(abs(fit.L_inf / floor - 1), rel=1e-9)
+
+
+def test_extrapolation_errors_without_noise_recover_the_truth():
+    errs = k.extrapolation_errors(1e8, 2e4, 0.0, seeds=2)
+    assert errs["error_end"].max() < 1e-6 and errs["error_floor"].max() < 1e-6
+    assert errs["alpha_S"].to_numpy() == pytest.approx(KAPLAN2020_NS.alpha_S, rel=1e-6)
+
+
+def test_extrapolation_errors_grow_with_noise_and_a_shorter_view():
+    easy = k.extrapolation_errors(1e8, 2e4, 0.005, seeds=40)["error_floor"].quantile(0.95)
+    hard = k.extrapolation_errors(1e8, 1e4, 0.01, seeds=40)["error_floor"].quantile(0.95)
+    assert hard > 2 * easy
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"last_step": 1e3}, "last_step must be larger than first_step"),
+    ({"noise": 1.5}, "noise must be in [0, 1]"),
+    ({"points": 3}, "points"),
+    ({"seeds": 0}, "seeds"),
+])
+def test_extrapolation_errors_refuse_bad_input(kwargs, message):
+    args = {"N": 1e8, "last_step": 2e4, "noise": 0.005, **kwargs}
+    with pytest.raises(ValueError, match=re.escape(message)):
+        k.extrapolation_errors(**args)

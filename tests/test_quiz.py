@@ -116,3 +116,20 @@ def test_command_line_prints_markdown_or_an_error(tmp_path, capsys):
     assert quiz_ext.main([str(tmp_path / "missing.yml")]) == 2
     err = capsys.readouterr().err
     assert "cannot read the quiz file" in err and "Traceback" not in err
+
+
+def test_part1_answers_are_the_packages_numbers():
+    """Part I's quiz: a few answers recomputed from the paper's formulas, independently of the quiz."""
+    from scaling.published import KAPLAN2020 as K, KAPLAN2020_NS as NS
+
+    quiz = quiz_ext.load_quiz(ROOT / "book" / "kaplan" / "quiz.yml")
+    by_id = {q.id: q for q in quiz.questions}
+    assert by_id["kaplan-q-doubling"].answer == pytest.approx(100 * (1 - 2 ** -K.alpha_N), rel=1e-12)
+    assert by_id["kaplan-q-bcrit"].answer == pytest.approx(K.B_star / 2.5 ** (1 / K.alpha_B) / 1e6, rel=1e-12)
+    a_c = 1 / (1 / NS.alpha_S + 1 / K.alpha_B + 1 / NS.alpha_N)
+    assert by_id["kaplan-q-allocation"].answer == pytest.approx(a_c / NS.alpha_N, rel=1e-12)
+    x = 0.5
+    excess = x * (1 + NS.alpha_S / NS.alpha_N * (1 - x ** -NS.alpha_N)) ** (-1 / NS.alpha_S) - 1
+    assert by_id["kaplan-q-half-size"].answer == pytest.approx(100 * excess, rel=1e-12)
+    # the paper's own figure: the crossing near 1e4 PF-days
+    assert abs(by_id["kaplan-q-breakdown-compute"].answer - 4) < 1
