@@ -1090,3 +1090,165 @@ def _check_finite(record: Any, path: str = "") -> None:
     if isinstance(record, list):
         for i, v in enumerate(record):
             _check_finite(v, f"{path}[{i}]")
+
+
+# ------------------------------------------------------- the command line inside a notebook
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+_RULE = re.compile(r"^-+(?:  -+)*$")
+
+
+def _columns(rule: str) -> list[tuple[int, int]]:
+    """The character spans of a plain-text table's columns, read from its line of dashes."""
+    return [(m.start(), m.end()) for m in re.finditer(r"-+", rule)]
+
+
+def _blocks(text: str) -> list[tuple[str, Any]]:
+    """``text`` as the CLI prints it, cut into ``("text", lines)`` and ``("table", (head, rows))`` blocks.
+
+    A table is a heading line, a line of dashes and the rows up to the next blank line, as
+    :func:`_table` writes it; each row is cut at the dashes' spans (values are aligned inside them).
+    """
+    lines, out, i = text.splitlines(), [], 0
+    para: list[str] = []
+    while i < len(lines):
+        if i + 1 < len(lines) and lines[i].strip() and _RULE.match(lines[i + 1]):
+            if para:
+                out.append(("text", para))
+                para = []
+            spans = _columns(lines[i + 1])
+            cut = [(a, b if k + 1 < len(spans) else None) for k, (a, b) in enumerate(spans)]
+            head = [lines[i][a:b].strip() for a, b in cut]
+            rows, i = [], i + 2
+            while i < len(lines) and lines[i].strip():
+                rows.append([lines[i][a:b].strip() for a, b in cut])
+                i += 1
+            out.append(("table", (head, rows)))
+        elif not lines[i].strip():
+            if para:
+                out.append(("text", para))
+                para = []
+            i += 1
+        else:
+            para.append(lines[i])
+            i += 1
+    if para:
+        out.append(("text", para))
+    return out
+
+
+@_dataclass(frozen=True)
+class Transcript:
+    """What one run of ``python -m scaling ...`` wrote, made by :func:`run` for a notebook.
+
+    In a notebook it shows itself as the answer a reader wants: the command line, each of the
+    CLI's plain-text tables as an HTML table (the CLI's own headings and digits, through
+    :class:`scaling.report.Table`), the titles, footnotes, warnings and errors as text, and the
+    exit status when it is not 0. Its plain-text form (``repr``, what nbval compares) is exactly
+    what a terminal shows: standard output, then standard error, then ``exit status: N``.
+
+    Attributes
+    ----------
+    argv
+        The arguments, without ``python -m scaling``.
+    stdout, stderr
+        What the command wrote on standard output and on standard error.
+    status
+        Its exit status: 0 for an answer, 2 for bad input (see :func:`main`).
+    """
+
+    argv: tuple[str, ...]
+    stdout: str
+    stderr: str
+    status: int
+
+    def text(self) -> str:
+        """The run as a terminal shows it: standard output, standard error, a non-zero exit status."""
+        parts = [self.stdout.rstrip("\n")] if self.stdout.strip() else []
+        if self.stderr.strip():
+            parts.append(self.stderr.rstrip("\n"))
+        if self.status:
+            parts.append(f"exit status: {self.status}")
+        return "\n".join(parts)
+
+    def __repr__(self) -> str:
+        return self.text()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.text())
+
+    def html(self) -> str:
+        """The run as HTML: the command line, its tables as ``<table>``, the rest as wrapped text."""
+        import html as _html
+
+        from .report import Table
+
+        esc = _html.escape
+        mono = "font-family:var(--pst-font-family-monospace,monospace);font-size:0.875em"
+        out = ['<div class="scaling-cli">',
+               f'<p class="scaling-cli-command"><code>$ python -m scaling {esc(" ".join(self.argv))}'
+               "</code></p>"]
+        for kind, body in _blocks(self.stdout):
+            if kind == "table":
+                head, rows = body
+                numeric = tuple(j > 0 for j in range(len(head)))
+                out.append(Table(columns=tuple(head), cells=tuple(tuple(r) for r in rows),
+                                 numeric=numeric, row_headers=True).html())
+            else:
+                out.append(f'<p class="scaling-cli-text" style="white-space:pre-wrap;{mono}">'
+                           f"{esc(chr(10).join(body))}</p>")
+        for line in self.stderr.splitlines():
+            if line.strip():
+                out.append(f'<p class="scaling-cli-stderr" style="white-space:pre-wrap;{mono}">'
+                           f"{esc(line)}</p>")
+        if self.status:
+            out.append(f'<p class="scaling-cli-status" style="{mono}">exit status: {self.status}</p>')
+        out.append("</div>")
+        return "\n".join(out)
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+def run(argv: Sequence[str]) -> Transcript:
+    """Run ``python -m scaling`` with ``argv`` inside this process and keep what it writes.
+
+    The same entry point as the shell (:func:`main`), with standard output and standard error
+    captured: a notebook shows the result as tables (see :class:`Transcript`), and
+    ``json.loads(run([..., "--json"]).stdout)`` gives the unrounded record.
+
+    Parameters
+    ----------
+    argv
+        The arguments after ``python -m scaling``, as strings: ``["plan", "--compute", "5.76e23"]``.
+
+    Returns
+    -------
+    Transcript
+        What the command wrote and its exit status. Bad input for the command line is not an
+        exception: it is a message on standard error and status 2, as in the shell.
+
+    Raises
+    ------
+    TypeError
+        If ``argv`` is not a list or tuple of strings.
+    """
+    import contextlib
+    import io
+
+    if not isinstance(argv, (list, tuple)):
+        raise TypeError(f"argv must be a list of strings (the arguments after python -m scaling), "
+                        f"got {type(argv).__name__} {argv!r:.80}")
+    for i, a in enumerate(argv):
+        if not isinstance(a, str):
+            raise TypeError(f"argv[{i}] must be a string, got {type(a).__name__} {a!r:.80}")
+    if list(argv[:1]) == ["lab"]:
+        raise ValueError("argv must be a command of python -m scaling (plan, shrink, overhead); "
+                         "the lab's commands are not run here")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(list(argv))
+    return Transcript(tuple(argv), out.getvalue(), err.getvalue(), status)
+
+
+__all__ += ["run", "Transcript"]

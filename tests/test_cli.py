@@ -796,3 +796,32 @@ def test_new_errors_in_a_real_process_print_no_traceback(argv, message):
     res = subprocess.run([sys.executable, "-W", "error", "-m", "scaling", *argv], capture_output=True, text=True,
                          timeout=60)
     assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr
+
+
+# ------------------------------------------------------------- cli.run: the command line in a notebook
+def test_run_keeps_what_the_shell_shows_and_its_tables_become_html(capsys):
+    t = cli.run(["plan", "--loss", "1.8"])
+    assert cli.main(["plan", "--loss", "1.8"]) == 0 == t.status
+    shell = capsys.readouterr()
+    assert t.stdout == shell.out and t.stderr == shell.err  # the same run, captured
+    assert repr(t) == t.text() == (shell.out.rstrip("\n") + "\n" + shell.err.rstrip("\n"))
+    page = t.html()
+    assert page.count("<table") == 1 and "<pre" not in page
+    assert '<th scope="col" class="num">compute (FLOPs)</th>' in page
+    assert '<th scope="row" class="text">replicated</th><td class="num">unreachable</td>' in page
+    assert "warning: D = 4.89e+13 tokens" in page  # standard error, as text under the table
+
+
+def test_run_splits_several_tables_and_reports_a_refusal():
+    two = cli.run(["shrink", "-N", "8B", "-D", "15T"]).html()
+    assert two.count("<table") == 2 and "827.9%" in two
+    refused = cli.run(["overhead", "--kn", "0.12", "--law", "replicated"])
+    assert refused.status == 2 and refused.stdout == ""
+    assert refused.text().endswith("exit status: 2") and "<table" not in refused.html()
+    assert "asymptote" in refused.html()
+
+
+@pytest.mark.parametrize("argv", ["plan -C 1e24", None, ["plan", 1e24], ["lab", "plan"]])
+def test_run_refuses_what_is_not_a_list_of_strings(argv):
+    with pytest.raises((TypeError, ValueError), match="argv"):
+        cli.run(argv)

@@ -1305,3 +1305,42 @@ def test_bad_domain_by_hypothesis(name: str) -> None:
 
     run()
     assert not failures, "unclear failure(s) on generated bad input:\n" + "\n".join(failures)
+
+
+def _check_run(example: Example) -> tuple[int, int, int, int, list[str]]:
+    """``cli.run`` refuses an ``argv`` that is not a list of strings, and otherwise never raises:
+    bad command lines are the CLI's own message and status 2, as in the shell."""
+    bad = ["plan --compute 1e24", None, math.nan, 3, ["plan", 1e24], ("plan", None), ["lab", "plan"],
+           {"plan": "--compute"}, b"plan"]
+    good = [["plan", "--compute", "5.76e23"], ("overhead", "--kn", "0.5"), ["plan", "--compute", "nan"],
+            [], ["shrink", "-N", "7B", "-D", "1T", "--json"]]
+    failures, clear, right = [], 0, 0
+    for argv in bad:
+        try:
+            cli.run(argv)
+        except (TypeError, ValueError) as exc:
+            if "argv" in str(exc) and "must" in str(exc):
+                clear += 1
+            else:
+                failures.append(f"run({argv!r}): unclear error {exc}")
+        else:
+            failures.append(f"run({argv!r}) did not refuse it")
+    for argv in good:
+        try:
+            t = cli.run(argv)
+        except BaseException as exc:  # noqa: BLE001
+            failures.append(f"run({argv!r}) raised {type(exc).__name__}: {exc}")
+            continue
+        if t.status in (0, 2) and "Traceback" not in t.stderr and t.html() and t.text() == repr(t):
+            right += 1
+        else:
+            failures.append(f"run({argv!r}) gave status {t.status}")
+    return len(bad), clear, len(good), right, failures
+
+
+EXAMPLES["cli.run"] = Example({"argv": Arg(["plan", "--compute", "5.76e23"], "fixed")}, custom=_check_run)
+RECORDS.add("cli.Transcript")  # a record of one run, made by cli.run (which the sweep checks)
+EXAMPLES["cli.Transcript.text"] = Example({}, bound=lambda: cli.run(["overhead", "--kn", "0.5"]),
+                                          factory_bound=True)
+EXAMPLES["cli.Transcript.html"] = Example({}, bound=lambda: cli.run(["overhead", "--kn", "0.5"]),
+                                          factory_bound=True)
