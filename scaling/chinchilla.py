@@ -1029,3 +1029,116 @@ def replication_resamples(n_resamples: int = 4000, seed: int = 42) -> NDArray[np
     legacy = np.random.RandomState(s)  # the stream numpy.random.seed(seed) starts
     draws = np.array([legacy.choice(kept, size=kept.size, replace=True) for _ in range(n)])
     return row_of.loc[draws.ravel()].to_numpy().reshape(draws.shape).astype(np.intp)
+
+
+# ------------------------------------------------------------------ the tables' own arithmetic
+# Appended for Part II, chapter 3: checks of Table 3 / Table A3 against C = 6ND at their printed
+# rounding, and the band a law's printed rounding puts around each regenerated budget.
+
+from ._validate import NotRepresentable  # noqa: E402  (kept with the functions appended here)
+
+__all__ += ["rounding_failures", "rounding_band"]
+
+
+def rounding_failures(N: ArrayLike, flops: ArrayLike, tokens: ArrayLike) -> NDArray[np.bool_]:
+    """Rows of a (parameters, FLOPs, tokens) table that break ``C = 6 N D`` beyond its printed rounding.
+
+    Hoffmann et al.'s Table 3 and Table A3 print FLOPs to three significant figures and tokens to
+    0.1 B below a trillion and to 0.1 T above. A row is consistent when the interval its printed
+    tokens stand for, ``tokens ± half a unit``, meets the interval ``C / 6N`` spans as ``C`` runs
+    over ``flops ± half a unit of its third figure``.
+
+    Parameters
+    ----------
+    N
+        Model sizes, parameters (taken as exact), > 0.
+    flops
+        The printed budgets, FLOPs, > 0; same shape as ``N``.
+    tokens
+        The printed training tokens, > 0; same shape as ``N``.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        ``True`` where the row cannot satisfy ``C = 6 N D`` at the table's rounding.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Non-numeric, non-finite or non-positive values, or arrays of different shapes.
+    """
+    n = positive(N, "N")
+    c = positive(flops, "flops")
+    d = positive(tokens, "tokens")
+    same_shape(N=n, flops=c, tokens=d)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        half_c = 0.005 * 10.0 ** np.floor(np.log10(c))
+        half_d = np.where(d >= 1e12, 0.05e12, 0.05e9)
+        six_n = 6.0 * n
+        too_few = (c + half_c) / six_n < d - half_d  # even the largest budget gives too few tokens
+        too_many = (c - half_c) / six_n > d + half_d
+    return np.asarray(too_few | too_many, dtype=bool)
+
+
+@representable(positive=True)
+def rounding_band(
+    law: ChinchillaLaw, N: ArrayLike, exponent_step: float, scale_step: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """How far the budget at which ``N`` is optimal moves when a law's parameters move within their rounding.
+
+    For each of the 16 laws with ``alpha ± exponent_step``, ``beta ± exponent_step``,
+    ``A ± scale_step`` and ``B ± scale_step`` (``E`` plays no part), the budget at which ``N``
+    parameters is compute-optimal (:meth:`~scaling.laws.ChinchillaLaw.compute_for_params`),
+    divided by the law's own: a cell of a table computed from the law's unrounded parameters
+    lies between the lowest and the highest ratio.
+
+    Parameters
+    ----------
+    law
+        The law as printed.
+    N
+        Model sizes, parameters, > 0 (scalar or array).
+    exponent_step
+        Half a unit of the last printed digit of ``alpha`` and ``beta`` (e.g. 5e-4 for 0.336),
+        >= 0 and smaller than both exponents.
+    scale_step
+        Half a unit of the last printed digit of ``A`` and ``B`` (e.g. 0.05 for 406.4), >= 0 and
+        smaller than both.
+
+    Returns
+    -------
+    (lowest, highest)
+        Arrays shaped like ``N``: the extreme ratios of the budget, ``lowest <= 1 <= highest``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A ``law`` that is not a :class:`~scaling.laws.ChinchillaLaw`, ``N`` not finite and
+        positive, a step that is negative or not smaller than the parameters it moves, or budgets
+        beyond double precision.
+    """
+    instance(law, "law", ChinchillaLaw)
+    n = positive(N, "N")
+    h = float(in_range(exponent_step, "exponent_step", 0.0, None, scalar=True).ravel()[0])
+    s = float(in_range(scale_step, "scale_step", 0.0, None, scalar=True).ravel()[0])
+    if h >= min(law.alpha, law.beta):
+        raise ValueError(f"exponent_step must be smaller than the law's exponents (alpha = {law.alpha:g}, "
+                         f"beta = {law.beta:g}), got {show(h)}")
+    if s >= min(law.A, law.B):
+        raise ValueError(f"scale_step must be smaller than the law's A = {law.A:g} and B = {law.B:g}, got {show(s)}")
+    base = np.asarray(law.compute_for_params(n), dtype=float)
+    ratios = []
+    for da in (-h, h):
+        for db in (-h, h):
+            for dA in (-s, s):
+                for dB in (-s, s):
+                    try:
+                        corner = ChinchillaLaw(E=law.E, A=law.A + dA, B=law.B + dB,
+                                               alpha=law.alpha + da, beta=law.beta + db)
+                    except ValueError as exc:  # a parameter pushed beyond double precision
+                        raise NotRepresentable(f"a law within the steps is not representable: {exc}") from None
+                    ratios.append(np.asarray(corner.compute_for_params(n), dtype=float) / base)
+    r = np.stack(ratios)
+    if not np.isfinite(r).all() or (r <= 0).any():
+        raise NotRepresentable("a ratio of budgets is beyond double precision")
+    return r.min(axis=0), r.max(axis=0)

@@ -190,3 +190,47 @@ def test_replication_resamples_checks_its_counts():
         chinchilla.replication_resamples(seed=1.5)
     with pytest.raises(TypeError, match="seed must be"):
         chinchilla.replication_resamples(seed="42")
+
+
+# ------------------------------------------------------------------ rounding_failures, rounding_band
+
+def test_rounding_failures_finds_the_rows_that_break_6nd():
+    # 6 * 1e9 * 2e10 = 1.2e20: printed exactly, printed to the tables' rounding, and off by 10 %
+    N = np.array([1e9, 1e9, 1e9, 1e9])
+    flops = np.array([1.2e20, 1.204e20, 1.2e20, 1.2e21])
+    tokens = np.array([2.0e10, 2.0e10, 2.2e10, 2.0e10])
+    assert chinchilla.rounding_failures(N, flops, tokens).tolist() == [False, False, True, True]
+
+
+def test_rounding_failures_on_table_a3_approach3():
+    a3 = published.table("hoffmann2022_tableA3")
+    off = chinchilla.rounding_failures(a3["parameters"], a3["flops_approach3"], a3["tokens_approach3"])
+    assert np.flatnonzero(off).tolist() == [3, 4, 5]  # 67 B, 175 B (misprinted FLOPs), 280 B
+
+
+def test_rounding_failures_refuses_mismatched_shapes():
+    with pytest.raises(ValueError, match="shape"):
+        chinchilla.rounding_failures([1e9, 2e9], [1.2e20], [2e10, 2e10])
+
+
+def test_rounding_band_brackets_the_law_and_matches_a_direct_corner():
+    law = published.DEVRIES2023
+    N = np.array([4e8, 1e13])
+    lo, hi = chinchilla.rounding_band(law, N, 5e-4, 0.05)
+    assert (lo < 1).all() and (hi > 1).all()
+    corner = ChinchillaLaw(E=law.E, A=law.A - 0.05, B=law.B + 0.05, alpha=law.alpha - 5e-4, beta=law.beta + 5e-4)
+    ratio = np.asarray(corner.compute_for_params(N)) / np.asarray(law.compute_for_params(N))
+    assert (lo <= ratio + 1e-12).all() and (ratio <= hi + 1e-12).all()
+    lo0, hi0 = chinchilla.rounding_band(law, N, 0.0, 0.0)
+    np.testing.assert_allclose(lo0, 1.0, rtol=1e-12)
+    np.testing.assert_allclose(hi0, 1.0, rtol=1e-12)
+
+
+def test_rounding_band_refuses_steps_as_large_as_the_parameters():
+    law = published.DEVRIES2023
+    with pytest.raises(ValueError, match="exponent_step must be smaller"):
+        chinchilla.rounding_band(law, 1e9, 0.5, 0.05)
+    with pytest.raises(ValueError, match="scale_step must be smaller"):
+        chinchilla.rounding_band(law, 1e9, 5e-4, 1e4)
+    with pytest.raises(ValueError, match="exponent_step must be in"):
+        chinchilla.rounding_band(law, 1e9, -1e-3, 0.05)

@@ -697,6 +697,13 @@ EXAMPLES: dict[str, Example] = {
                                            valid_examples=4),
     "chinchilla.porian_file_exponents": Example({"which": Arg("rw", "text", choices=("rw",)), "C": _pos1(5.76e23)}),
     "chinchilla.replication_resamples": Example({"n_resamples": _count(2, 1, 3), "seed": _count(42, 0, 2**32 - 1)}),
+    "chinchilla.rounding_failures": Example(
+        {"N": _pos(np.array([4e8, 7e10])), "flops": _pos(np.array([1.92e19, 5.76e23])),
+         "tokens": _pos(np.array([8e9, 1.4e12]))}, shapes=[("N", "flops"), ("N", "tokens")]),
+    "chinchilla.rounding_band": Example(
+        {"law": _law(DEVRIES2023), "N": _pos(np.array([4e8, 1e13])),
+         "exponent_step": Arg(5e-4, "nonneg1"), "scale_step": Arg(0.05, "nonneg1")},
+        domain_errors=("must be smaller than",)),
     # ------------------------------------------------------------ devries
     "devries.asymptote": Example({"law": _law()}),
     "devries.data_factor": Example({"k_N": _pos(0.5), "law": _law()}, domain_errors=("asymptote",)),
