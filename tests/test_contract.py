@@ -635,6 +635,7 @@ EXAMPLES: dict[str, Example] = {
         {"runs": _frame(RUNS, budget="positive", N="positive", loss="positive"), "window": _pos1(2.0),
          "min_points": _count(3, 3, 7)},
         domain_errors=("within the window", "convex", "parabolic")),
+    "kaplan.naive_crossing": Example({"constants": _constants()}, domain_errors=("parallel",)),
     # ------------------------------------------------------------ chinchilla
     "chinchilla.select_isoflop_runs": Example(
         {"runs": _frame(RUNS, N="positive", C="positive", loss="positive"),

@@ -419,3 +419,24 @@ def test_kaplan_functions_refuse_wrong_constants():
         k.loss_N(1e9, KAPLAN2020_ND)
     with pytest.raises(TypeError, match="params must be"):
         k.loss_ND(1e9, 1e10, None)
+
+
+def test_naive_crossing_solves_the_equal_loss_condition():
+    from dataclasses import replace
+
+    for constants in (KAPLAN2020, replace(KAPLAN2020, C_c=2.0e7, C_c_min=2.3e8)):
+        c = k.naive_crossing(constants)
+        assert math.isclose(k.loss_C(c, constants), k.loss_C_min(c, constants), rel_tol=1e-12)
+        # below the crossing the naive law lies above L(C_min), as it should; above, below it
+        assert k.loss_C(c / 10, constants) > k.loss_C_min(c / 10, constants)
+        assert k.loss_C(c * 10, constants) < k.loss_C_min(c * 10, constants)
+    assert math.isclose(k.naive_crossing(), 1.02e-2, rel_tol=0.01)  # Table 5's scales
+
+
+def test_naive_crossing_refuses_parallel_laws_and_wrong_constants():
+    from dataclasses import replace
+
+    with pytest.raises(ValueError, match="parallel"):
+        k.naive_crossing(replace(KAPLAN2020, alpha_C=KAPLAN2020.alpha_C_min))
+    with pytest.raises(TypeError, match="constants must be"):
+        k.naive_crossing(KAPLAN2020_ND)
