@@ -104,6 +104,7 @@ __all__ = [
     "breakdown_point",
     "isoflop_minima",
     "extrapolation_errors",
+    "naive_crossing",
 ]
 
 Array = NDArray[np.float64]
@@ -1145,3 +1146,50 @@ def extrapolation_errors(
                      "loss_at_horizon": at_h, "error_end": abs(at_h / end_truth - 1.0),
                      "error_floor": abs(fit.L_inf / floor_truth - 1.0)})
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- L(C) against L(C_min) (Figure 13)
+def naive_crossing(constants: KaplanConstants = KAPLAN2020) -> float:
+    """Budget at which the naive fixed-batch :func:`loss_C` meets :func:`loss_C_min` (PF-days).
+
+    Since ``C_min <= C`` for every run (eq. 5.5), the compute-efficient ``L(C_min)`` should lie
+    at or below the naive ``L(C)`` at every budget; the two separately fitted power laws instead
+    cross once, where ``(C_c / C)**alpha_C = (C_c_min / C)**alpha_C_min``:
+
+    ``log C = (alpha_C log C_c - alpha_C_min log C_c_min) / (alpha_C - alpha_C_min)``.
+
+    Above the crossing the naive law runs below ``L(C_min)`` when ``alpha_C > alpha_C_min``.
+    Used in the chapter *The three power laws* (Part I).
+
+    Parameters
+    ----------
+    constants
+        The fitted constants (default: Kaplan Table 5, ``C_c = 1.6e7``, ``C_c_min = 3.1e8``
+        PF-days); pass ``dataclasses.replace(KAPLAN2020, C_c=..., C_c_min=...)`` for other
+        scales, such as those printed in Figure 13's legend.
+
+    Returns
+    -------
+    float
+        The budget ``C`` in PF-days at which both laws give the same loss.
+
+    Raises
+    ------
+    TypeError
+        If ``constants`` is not a :class:`~scaling.published.KaplanConstants`.
+    ValueError
+        If the two exponents are equal (parallel lines never cross), or the crossing lies
+        outside the range of double precision.
+    """
+    k = _constants(constants)
+    if k.alpha_C == k.alpha_C_min:
+        raise ValueError(
+            f"alpha_C and alpha_C_min are equal ({show(k.alpha_C)}): the two laws are parallel on "
+            "log-log axes and do not cross"
+        )
+    log_c = (k.alpha_C * math.log(k.C_c) - k.alpha_C_min * math.log(k.C_c_min)) / (k.alpha_C - k.alpha_C_min)
+    if not -708.0 < log_c < 709.0:
+        raise ValueError(
+            f"the laws cross at C = exp({show(log_c)}) PF-days, outside the range of double precision"
+        )
+    return float(math.exp(log_c))

@@ -640,6 +640,7 @@ EXAMPLES: dict[str, Example] = {
          "seeds": _count(2, 1, 3), "first_step": _pos1(2e3), "points": _count(8, 4, 12),
          "horizon": _pos1(2.5e5), "params": _ns()},
         domain_errors=("larger than first_step", "could not be fitted"), valid_examples=6),
+    "kaplan.naive_crossing": Example({"constants": _constants()}, domain_errors=("parallel",)),
     # ------------------------------------------------------------ chinchilla
     "chinchilla.select_isoflop_runs": Example(
         {"runs": _frame(RUNS, N="positive", C="positive", loss="positive"),

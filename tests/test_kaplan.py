@@ -458,3 +458,24 @@ def test_extrapolation_errors_refuse_bad_input(kwargs, message):
     args = {"N": 1e8, "last_step": 2e4, "noise": 0.005, **kwargs}
     with pytest.raises(ValueError, match=re.escape(message)):
         k.extrapolation_errors(**args)
+
+
+def test_naive_crossing_solves_the_equal_loss_condition():
+    from dataclasses import replace
+
+    for constants in (KAPLAN2020, replace(KAPLAN2020, C_c=2.0e7, C_c_min=2.3e8)):
+        c = k.naive_crossing(constants)
+        assert math.isclose(k.loss_C(c, constants), k.loss_C_min(c, constants), rel_tol=1e-12)
+        # below the crossing the naive law lies above L(C_min), as it should; above, below it
+        assert k.loss_C(c / 10, constants) > k.loss_C_min(c / 10, constants)
+        assert k.loss_C(c * 10, constants) < k.loss_C_min(c * 10, constants)
+    assert math.isclose(k.naive_crossing(), 1.02e-2, rel_tol=0.01)  # Table 5's scales
+
+
+def test_naive_crossing_refuses_parallel_laws_and_wrong_constants():
+    from dataclasses import replace
+
+    with pytest.raises(ValueError, match="parallel"):
+        k.naive_crossing(replace(KAPLAN2020, alpha_C=KAPLAN2020.alpha_C_min))
+    with pytest.raises(TypeError, match="constants must be"):
+        k.naive_crossing(KAPLAN2020_ND)
