@@ -420,8 +420,22 @@ def _viewcode_own_module(app: Sphinx, modname: str, fullname: str) -> str | None
     return modname if modname and modname.split(".")[0] == "scaling" else None
 
 
+_OPTION = re.compile(r"^--?[A-Za-z][\w-]*(=\S*)?$")
+
+
+def _mark_options(app: Sphinx, doctree: Any, docname: str) -> None:
+    """Give inline code that is a command-line option (``--law-file``, ``-h``) the class ``option``,
+    so that the book's CSS keeps it whole: a browser otherwise breaks it after a hyphen."""
+    from docutils import nodes
+
+    for node in doctree.findall(nodes.literal):
+        if len(node.astext()) <= 40 and _OPTION.match(node.astext()):
+            node["classes"].append("option")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     book_bibliography.register()
+    app.connect("doctree-resolved", _mark_options)
     app.connect("viewcode-follow-imported", _viewcode_own_module)
     app.connect("config-inited", _on_config_inited)
     app.add_directive("book-bibtex", BookBibtex)

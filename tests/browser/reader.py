@@ -92,6 +92,16 @@ _MEASURE_JS = r"""
     const t = code.textContent.trim();
     if (/^scaling\.[A-Za-z_]/.test(t)) unlinked.push(t);
   }
+  // command-line options in the prose (--law-file) that a line break splits after a hyphen
+  const broken_options = [];
+  for (const code of art.querySelectorAll('code')) {
+    if (code.closest('.cell, pre, .highlight')) continue;
+    const t = code.textContent.trim();
+    if (/^--?[A-Za-z][\w-]*$/.test(t) && t.includes('-', 1)) {
+      const tops = new Set(Array.from(code.getClientRects()).map(r => Math.round(r.top)));
+      if (tops.size > 1) broken_options.push(t);
+    }
+  }
   // raw MyST markup in the text a reader sees (code cells and code blocks excluded)
   const walker = document.createTreeWalker(art, NodeFilter.SHOW_TEXT);
   const texts = [];
@@ -112,7 +122,7 @@ _MEASURE_JS = r"""
   const small = 0.875 * parseFloat(getComputedStyle(body).fontSize);  // the body's small print
   return {
     overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    clipped, printed, html_tables: htmlTables, images, unlinked, text: texts.join('\n'),
+    clipped, printed, html_tables: htmlTables, images, unlinked, broken_options, text: texts.join('\n'),
     article_height: artHeight, code_height: codeHeight, figure_height: figHeight, cells,
     small_print_px: small,
   };
@@ -131,6 +141,7 @@ class View:
     html_tables: int = 0
     images: list[dict] = field(default_factory=list)
     unlinked: list[str] = field(default_factory=list)
+    broken_options: list[str] = field(default_factory=list)
     raw_myst: list[str] = field(default_factory=list)
     article_height: float = 0.0
     code_height: float = 0.0
@@ -208,6 +219,7 @@ def measure_here(page, viewport: tuple[int, int]) -> View:
     view.html_tables = data["html_tables"]
     view.images = data["images"]
     view.unlinked = data["unlinked"]
+    view.broken_options = data["broken_options"]
     view.raw_myst = sorted({m.group(0) for m in RAW_MYST.finditer(data["text"])})
     view.article_height = data["article_height"]
     view.code_height = data["code_height"]

@@ -87,6 +87,13 @@ def test_scaling_names_in_the_prose_link_to_the_api(crawl):
                   "(write {py:func}`scaling.x.y`, or the full name in backticks)")
 
 
+def test_command_line_options_never_break_at_a_hyphen(crawl):
+    bad = {f"{p} at {w} px": sorted(set(v.broken_options)) for p, r in crawl.items()
+           for w, v in r.views.items() if v.broken_options}
+    _fail_if(bad, "command-line options split across lines after a hyphen (the CSS class 'option' "
+                  "from _ext/scaling_book.py keeps them whole)")
+
+
 def test_no_myst_markup_reaches_the_reader(crawl):
     bad = {p: r.views[1366].raw_myst for p, r in crawl.items() if r.views[1366].raw_myst}
     _fail_if(bad, "MyST markup shown as text")
