@@ -23,8 +23,9 @@ NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/
 # the notebooks with cells whose printed output nbval compares (tag nbval-check-output)
 CHECKED_NOTEBOOKS := $(shell grep -l '"nbval-check-output"' $(NOTEBOOKS))
 NBVAL := -m pytest --nbval-lax --nbval-current-env -p no:randomly
+QUIZZES := $(shell find book -name quiz.yml | sort)
 
-.PHONY: book test install lab-install unit notebooks notebooks-other-rounding build-strict browser benchmark clean FORCE
+.PHONY: book test install lab-install unit notebooks notebooks-other-rounding exercises student-notebooks build-strict browser benchmark clean FORCE
 
 # The venv. Checked first: $(PYTHON) runs and is Python $(MIN_PYTHON) or newer (else say which was found
 # and how to choose another). The stamp records the interpreter ("<path> <version>") and is written only
@@ -82,8 +83,8 @@ book: $(STAMP)
 	@echo "Open _build/html/index.html in a browser."
 
 ## make test: unit tests, nbval over every notebook (twice: as is, and with another machine's
-## rounding), strict book build, browser tests
-test: unit notebooks notebooks-other-rounding build-strict browser
+## rounding), every student notebook run with its answers blank, strict book build, browser tests
+test: unit notebooks notebooks-other-rounding student-notebooks build-strict browser
 
 unit: $(STAMP) $(LAB_STAMP)
 	$(BIN)/python -m pytest tests --ignore=tests/browser
@@ -97,6 +98,18 @@ notebooks: $(STAMP)
 notebooks-other-rounding: $(STAMP)
 	$(if $(CHECKED_NOTEBOOKS),$(BIN)/python tests/other_rounding.py $(BIN)/python $(NBVAL) $(CHECKED_NOTEBOOKS),@echo "no notebook has checked cells")
 
+## make exercises: the student notebooks (every worked solution taken out, a cell waiting for each
+## answer) under _build/student/ with the paths of book/, and each part's quiz as plain Markdown
+exercises: $(STAMP)
+	$(BIN)/python _ext/student_notebooks.py --book book --out _build/student
+	@for q in $(QUIZZES); do out=_build/student/$${q#book/}; \
+	  $(BIN)/python _ext/quiz.py "$$q" --out "$${out%.yml}.md" && echo "$${out%.yml}.md" || exit 1; done
+
+## make student-notebooks: run every student notebook top to bottom with its answers left blank
+## (answer cells must raise NotImplementedError, no other cell may fail); `make unit` runs one
+student-notebooks: exercises
+	SCALING_STUDENT_NOTEBOOKS=all $(BIN)/python -m pytest tests/test_student_notebooks.py -k runs_with_the_answers
+
 build-strict: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 
@@ -108,6 +121,7 @@ browser: $(STAMP)
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bench_fit.py $(ARGS)
 	$(BIN)/python benchmarks/bench_lab.py
+	$(BIN)/python benchmarks/bench_cli.py
 
 clean:
 	rm -rf _build .pytest_cache

@@ -20,67 +20,71 @@ chinchilla
     Hoffmann et al.'s Approaches 1 and 2 and the allocation fits.
 devries
     de Vries (2023): data factor, compute overhead, critical model size.
+planner
+    The closed forms of ``devries`` for planning a run, without SciPy: what ``python -m scaling``
+    and the book's calculator compute.
 report
     Paper-vs-reproduced tables and the checks behind them.
 plotting
-    The book's figure style. Imported on first access (``scaling.plotting``),
-    so that ``import scaling`` does not pay for importing matplotlib.
+    The book's figure style.
+cli
+    ``python -m scaling``.
 
-Every submodule above is available after a plain ``import scaling``, e.g.
-``scaling.published.KAPLAN2020`` or ``scaling.datasets.chinchilla_runs()``.
+Every submodule and every name re-exported below is available after a plain
+``import scaling`` (``scaling.published.KAPLAN2020``, ``scaling.datasets.chinchilla_runs()``)
+and as ``from scaling import fit_parametric``. Each is imported on first use (PEP 562), so
+that ``import scaling`` costs nothing and ``python -m scaling plan`` loads NumPy and the
+closed forms only, not pandas, SciPy or matplotlib.
 """
 
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
-
-from . import chinchilla, datasets, devries, fitting, kaplan, laws, powerlaw, published, report, units
-from .devries import compute_overhead, data_factor
-from .fitting import ParametricFit, fit_parametric
-from .laws import ChinchillaLaw
-from .powerlaw import PowerLawFit, fit_power_law
-from .units import PF_DAY, training_compute
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = ("plotting",)
-"""Submodules imported on first attribute access: ``plotting`` imports matplotlib (about 0.5 s)."""
+_SUBMODULES = ("chinchilla", "cli", "datasets", "devries", "fitting", "kaplan", "laws", "planner", "plotting",
+               "powerlaw", "published", "report", "units")
+"""Submodules imported on first attribute access (``scaling.kaplan``)."""
 
-__all__ = [
-    # submodules
-    "chinchilla",
-    "datasets",
-    "devries",
-    "fitting",
-    "kaplan",
-    "laws",
-    "plotting",
-    "powerlaw",
-    "published",
-    "report",
-    "units",
-    # the most used names, re-exported
-    "ChinchillaLaw",
-    "PF_DAY",
-    "ParametricFit",
-    "PowerLawFit",
-    "compute_overhead",
-    "data_factor",
-    "fit_parametric",
-    "fit_power_law",
-    "training_compute",
-]
+_REEXPORTS = {
+    "ChinchillaLaw": "laws",
+    "PF_DAY": "units",
+    "ParametricFit": "fitting",
+    "PowerLawFit": "powerlaw",
+    "compute_overhead": "devries",
+    "data_factor": "devries",
+    "fit_parametric": "fitting",
+    "fit_power_law": "powerlaw",
+    "training_compute": "units",
+}
+"""The most used names, by the submodule that defines them (``from scaling import ChinchillaLaw``)."""
+
+__all__ = sorted({*_SUBMODULES, *_REEXPORTS} - {"cli"})
+
+if TYPE_CHECKING:  # for type checkers and editors: the names as if imported eagerly
+    from . import (chinchilla, cli, datasets, devries, fitting, kaplan, laws, planner, plotting, powerlaw,
+                   published, report, units)
+    from .devries import compute_overhead, data_factor
+    from .fitting import ParametricFit, fit_parametric
+    from .laws import ChinchillaLaw
+    from .powerlaw import PowerLawFit, fit_power_law
+    from .units import PF_DAY, training_compute
 
 
-def __getattr__(name: str) -> ModuleType:
-    """Import :data:`_LAZY_SUBMODULES` on first access (PEP 562)."""
-    if name in _LAZY_SUBMODULES:
+def __getattr__(name: str) -> Any:
+    """Import a submodule, or the submodule that defines a re-exported name, on first access (PEP 562)."""
+    if name in _SUBMODULES:
         module = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
         return module
+    if name in _REEXPORTS:
+        value = getattr(importlib.import_module(f"{__name__}.{_REEXPORTS[name]}"), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY_SUBMODULES))
+    return sorted(set(globals()) | set(_SUBMODULES) | set(_REEXPORTS))

@@ -30,6 +30,7 @@ import functools
 import inspect
 import math
 import numbers
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -51,6 +52,7 @@ __all__ = [
     "representable",
     "renamed",
     "NotRepresentable",
+    "UnknownName",
     "exact_or_log",
     "ratio_power",
 ]
@@ -85,15 +87,12 @@ def show(value: object) -> str:
         if value.size == 0:
             return f"an empty array (shape {value.shape})"
         return f"an array of shape {value.shape} ({value.dtype})"
-    try:
-        import pandas as pd
-
+    pd = sys.modules.get("pandas")  # a DataFrame exists only once pandas is imported: don't import it here
+    if pd is not None:
         if isinstance(value, pd.DataFrame):
             return f"a DataFrame of {len(value)} rows and columns {list(value.columns)[:8]}"
         if isinstance(value, pd.Series):
             return f"a Series of {len(value)} values ({value.dtype})"
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pass
     r = repr(value)
     return r if len(r) <= 80 else r[:77] + "..."
 
@@ -340,6 +339,14 @@ def text(value: object, name: str, choices: Iterable[str] | None = None) -> str:
     return value
 
 
+class UnknownName(KeyError, ValueError):
+    """A name that is not one of the allowed ones (a data file, a column): a :class:`ValueError`,
+    as every bad argument is, and a :class:`KeyError`, as a failed look-up has always been."""
+
+    def __str__(self) -> str:  # KeyError would print the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
 def instance(value: object, name: str, cls: type | tuple[type, ...], hint: str = "") -> Any:
     """Return ``value`` if it is an instance of ``cls``; raise a :class:`TypeError` naming it otherwise."""
     if isinstance(value, cls):
@@ -490,7 +497,9 @@ class NotRepresentable(OverflowError):
 
 def _bad_leaf(value: object, positive: bool, path: str = "result") -> tuple[str, float] | None:
     """The first float in ``value`` that is NaN or infinite (or, with ``positive``, below TINY): (where, value)."""
-    import pandas as pd
+    # A DataFrame or Series exists only once pandas has been imported: checking sys.modules instead of
+    # importing pandas keeps `python -m scaling` (which never needs pandas) fast.
+    pd = sys.modules.get("pandas")
 
     if isinstance(value, (bool, np.bool_, int, np.integer, str)) or value is None:
         return None
@@ -509,14 +518,14 @@ def _bad_leaf(value: object, positive: bool, path: str = "result") -> tuple[str,
             i = int(np.flatnonzero(bad.ravel())[0])
             return f"{path} (value {i + 1} of {value.size})", float(value.ravel()[i])
         return None
-    if isinstance(value, pd.DataFrame):
+    if pd is not None and isinstance(value, pd.DataFrame):
         for col in value.columns:
             if value[col].dtype.kind == "f":
                 hit = _bad_leaf(value[col].to_numpy(), positive, f"{path}[{col!r}]")
                 if hit:
                     return hit
         return None
-    if isinstance(value, pd.Series):
+    if pd is not None and isinstance(value, pd.Series):
         return _bad_leaf(value.to_numpy(), positive, path) if value.dtype.kind == "f" else None
     if isinstance(value, (tuple, list)):
         for i, v in enumerate(value):

@@ -29,6 +29,7 @@ from scipy.interpolate import Akima1DInterpolator
 
 from ._validate import (
     at_least,
+    exact_or_log,
     finite,
     frame,
     in_range,
@@ -37,6 +38,8 @@ from ._validate import (
     renamed,
     representable,
     same_shape,
+    show,
+    text,
     whole,
 )
 from .laws import ChinchillaLaw
@@ -634,17 +637,23 @@ class SplineOptimaFit:
         lo, hi = self.exponent_interval(level)
         return 1.0 - hi, 1.0 - lo
 
+    @representable(positive=True)
     def N_opt_at(self, C: float, level: float = PORIAN_LEVEL) -> tuple[float, float, float]:
         """The fitted optimal size at budget ``C`` (FLOPs) and its percentile interval: ``(N, lo, hi)``."""
         c = _one_budget(C)
         lo, hi = _percentiles(self.boot_coefficient * c**self.boot_exponent, level)
         return float(self.coefficient * c**self.exponent), lo, hi
 
+    @representable(positive=True)
     def tokens_per_parameter_at(self, C: float, level: float = PORIAN_LEVEL) -> tuple[float, float, float]:
         """``D_opt / N_opt = C / (6 N_opt**2)`` at budget ``C`` and its interval: ``(ratio, lo, hi)``."""
         c = _one_budget(C)
         n, lo, hi = self.N_opt_at(c, level)
-        return c / (6.0 * n * n), c / (6.0 * hi * hi), c / (6.0 * lo * lo)
+        sizes = np.array([n, hi, lo])
+        with np.errstate(over="ignore", under="ignore"):  # n * n may leave the double range; the ratio not
+            direct = c / (6.0 * sizes * sizes)
+        ratio = exact_or_log(direct, lambda: math.log(c) - math.log(6.0) - 2.0 * np.log(sizes), sizes * sizes)
+        return float(ratio[0]), float(ratio[1]), float(ratio[2])
 
 
 def _one_budget(C: float) -> float:
@@ -655,10 +664,8 @@ def _one_budget(C: float) -> float:
 
 
 def _check_level(level: float) -> float:
-    lv = finite(level, "level")
-    if lv.size != 1 or not 0.0 < float(lv.ravel()[0]) < 1.0:
-        raise ValueError(f"level must be one number between 0 and 1, got {level!r}")
-    return float(lv.ravel()[0])
+    return float(in_range(level, "level", 0.0, 1.0, low_open=True, high_open=True, scalar=True,
+                          meaning="the coverage of the two-sided interval"))
 
 
 def _percentiles(values: NDArray[np.float64], level: float) -> tuple[float, float]:
@@ -668,10 +675,11 @@ def _percentiles(values: NDArray[np.float64], level: float) -> tuple[float, floa
 
 
 def _whole(value: object, name: str, minimum: int) -> int:
+    """A whole number >= ``minimum``, given as an integer (a float such as 100.0 is refused)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a whole number, got {value!r}")
+        raise TypeError(f"{name} must be a whole number >= {minimum} (an integer), got {show(value)}")
     if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {show(value)}")
     return int(value)
 
 
@@ -696,8 +704,9 @@ def _spline_minima(
     """
     x = np.log(n)
     grid = np.linspace(x[0], x[-1], SPLINE_POINTS_PER_GAP * (x.size - 1))
-    noisy = loss[:, None] + noise_sd * rng.standard_normal((x.size, n_resamples))
-    if not (noisy > 0).all():
+    with np.errstate(over="ignore"):  # a noise beyond the double range is refused just below
+        noisy = loss[:, None] + noise_sd * rng.standard_normal((x.size, n_resamples))
+    if not ((noisy > 0) & np.isfinite(noisy)).all():
         raise ValueError(
             f"noise_sd = {noise_sd:g} nats makes some resampled losses <= 0 (smallest loss {loss.min():g}); "
             f"the seed noise must be small against the losses"
@@ -759,22 +768,13 @@ def fit_spline_optima(
     TypeError
         Non-numeric values, a boolean or fractional ``n_resamples`` or ``seed``.
     """
-    if not isinstance(runs, pd.DataFrame):
-        raise TypeError(f"runs must be a pandas DataFrame with columns budget, N and loss, got {type(runs).__name__}")
-    missing = {"budget", "N", "loss"} - set(runs.columns)
-    if missing:
-        raise ValueError(f"runs needs the columns budget, N and loss; missing {sorted(missing)}")
-    sd = positive(noise_sd, "noise_sd")
-    if sd.size != 1:
-        raise ValueError(f"noise_sd must be one number (nats), got an array of shape {sd.shape}")
+    frame(runs, "runs", {"budget": "positive", "N": "positive", "loss": "positive"})
+    sd = positive(noise_sd, "noise_sd", scalar=True)
     n_resamples = _whole(n_resamples, "n_resamples", 20)
     seed = _whole(seed, "seed", 0)
-    for name in ("setting", "loss"):
-        if not isinstance({"setting": setting, "loss": loss}[name], str):
-            raise TypeError(f"{name} must be text")
-    budget = positive(runs["budget"].to_numpy(), "runs['budget']")
-    N = positive(runs["N"].to_numpy(), "runs['N']")
-    L = positive(runs["loss"].to_numpy(), "runs['loss']")
+    text(setting, "setting")
+    text(loss, "loss")
+    budget, N, L = (runs[c].to_numpy(dtype=float) for c in ("budget", "N", "loss"))
     table = pd.DataFrame({"budget": budget, "N": N, "loss": L}).groupby(["budget", "N"], as_index=False)["loss"].min()
 
     rng = np.random.default_rng(seed)
@@ -906,6 +906,7 @@ def porian_exponents(which: str, n_resamples: int = 1000, seed: int = 0) -> pd.D
     return pd.DataFrame(rows, columns=["setting", "loss", "a", "a_lo", "a_hi", "b", "b_lo", "b_hi", "n_budgets"])
 
 
+@representable
 def porian_file_exponents(which: str, C: float = 5.76e23) -> pd.DataFrame:
     """What Porian et al.'s own code reported for every setting, read from the fits stored in their file.
 

@@ -51,6 +51,8 @@ import numpy as np
 import pandas as pd
 import pooch
 
+from ._validate import UnknownName, show
+
 __all__ = [
     "DataFile",
     "REGISTRY",
@@ -152,13 +154,6 @@ class ChecksumMismatchError(DataError, ValueError):
     """A data file on disk does not have the SHA-256 it should have."""
 
 
-class _UnknownName(KeyError, ValueError):
-    """An argument naming no registered file: a ValueError (a bad argument) and, as before, a KeyError."""
-
-    def __str__(self) -> str:  # KeyError would print the message in quotes
-        return str(self.args[0]) if self.args else ""
-
-
 _CACHE_NAME = "scaling-laws-reproduced"
 
 
@@ -224,8 +219,8 @@ def _check_name(name: object) -> DataFile:
     if not isinstance(name, str):
         raise TypeError(f"name must be a str naming a registered data file, got {type(name).__name__} {name!r}")
     if name not in REGISTRY:
-        raise _UnknownName(f"unknown data file {name!r} passed as name; registered files: "
-                           f"{', '.join(sorted(REGISTRY))}")
+        raise UnknownName(f"unknown data file {name!r} passed as name: name must be one of the registered "
+                          f"files, {', '.join(sorted(REGISTRY))}")
     return REGISTRY[name]
 
 
@@ -397,7 +392,7 @@ def chinchilla_runs(drop_highest_loss: int = 0) -> pd.DataFrame:
         (final training loss, nats per token). 245 rows when nothing is dropped.
     """
     if isinstance(drop_highest_loss, bool) or not isinstance(drop_highest_loss, (int, np.integer)):
-        raise TypeError(f"drop_highest_loss must be a whole number, got {drop_highest_loss!r}")
+        raise TypeError(f"drop_highest_loss must be a whole number, got {show(drop_highest_loss)}")
     raw = _chinchilla_raw()
     if not 0 <= drop_highest_loss < len(raw):
         raise ValueError(f"drop_highest_loss must be between 0 and {len(raw) - 1}, got {drop_highest_loss}")
@@ -432,7 +427,8 @@ def _check_which(which: object) -> str:
         raise TypeError(f"which must be a str, one of {', '.join(PORIAN_FILES)}; got {type(which).__name__} "
                         f"{which!r}")
     if which not in PORIAN_FILES:
-        raise _UnknownName(f"unknown Porian et al. file which={which!r}; choose one of {', '.join(PORIAN_FILES)}")
+        raise UnknownName(f"unknown Porian et al. file which={which!r}: which must be one of "
+                          f"{', '.join(repr(k) for k in PORIAN_FILES)}")
     return which
 
 
@@ -510,12 +506,18 @@ def porian_runs(which: str = "rw") -> pd.DataFrame:
 def porian_optima(which: str = "rw") -> pd.DataFrame:
     """The compute-optimal point per setting and budget, as Porian et al. estimated it.
 
+    Budgets at which their code found no optimum are left out: where the minimum of the
+    interpolated loss lies at the smallest or largest sampled size (the runs do not bracket it),
+    their file stores NaN for that budget (one budget of ``"rw"`` and of ``"owt2"``, two of
+    ``"rw_attention"``). Their fits use only the budgets with an optimum, as
+    :func:`scaling.chinchilla.fit_spline_optima` does.
+
     Returns
     -------
     pandas.DataFrame
         Columns ``setting``, descriptors, ``budget`` (FLOPs), ``N_opt``, ``tokens_opt``,
         ``loss_opt`` (from their interpolated loss-vs-N curve) and ``N_opt_log_std``
-        (their bootstrap standard deviation of log N_opt).
+        (their bootstrap standard deviation of log N_opt); every value finite.
     """
     raw = _porian_raw(which)
     frames = []
@@ -535,4 +537,6 @@ def porian_optima(which: str = "rw") -> pd.DataFrame:
             frame[c] = row[c]
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
-    return out[["setting", *_SETTING_COLUMNS, "budget", "N_opt", "tokens_opt", "loss_opt", "N_opt_log_std"]]
+    values = ["N_opt", "tokens_opt", "loss_opt", "N_opt_log_std"]
+    out = out[np.isfinite(out[values].to_numpy()).all(axis=1)]  # budgets without an optimum (NaN)
+    return out[["setting", *_SETTING_COLUMNS, "budget", *values]].reset_index(drop=True)

@@ -400,7 +400,7 @@ def optimum_term_ratio(C: ArrayLike, law: ChinchillaLaw) -> NDArray[np.float64] 
     """``A N_opt**-alpha / (B D_opt**-beta)`` at budgets ``C`` (FLOPs), computed from the allocation.
 
     The first-order condition makes this ``beta / alpha`` at every budget;
-    this function computes it numerically from :meth:`ChinchillaLaw.optimal_allocation`
+    this function computes it numerically from :meth:`~scaling.laws.ChinchillaLaw.optimal_allocation`
     so that the book can show it.
     """
     law = _law(law)
@@ -917,6 +917,7 @@ def _one_positive(value: object, name: str) -> float:
     return float(v.reshape(()))
 
 
+@representable
 def same_budget_placement(N: float, D: float, law: ChinchillaLaw) -> ShrunkModel:
     """A model's overhead read against the optimum of its own budget, as the ``lvwerra/harms-law`` space does.
 
@@ -952,7 +953,8 @@ def same_budget_placement(N: float, D: float, law: ChinchillaLaw) -> ShrunkModel
     TypeError
         If ``law`` is not a :class:`~scaling.laws.ChinchillaLaw`, or ``N``, ``D`` are not numbers.
     ValueError
-        If ``N`` or ``D`` is not a positive finite number, if ``6 N D`` overflows, or if
+        If ``N`` or ``D`` is not a positive finite number, if ``6 N D`` or the result is outside
+        double precision, or if
         ``N / N_opt(6 N D)`` is at or below :func:`asymptote` (a model that small cannot reach
         its budget's optimal loss with any number of tokens; :func:`shrink` still places it).
     """
@@ -964,6 +966,8 @@ def same_budget_placement(N: float, D: float, law: ChinchillaLaw) -> ShrunkModel
             f"the budget 6 N D = 6 x {n:g} parameters x {d:g} tokens is above the largest double-precision "
             f"number (1.8e308 FLOPs); use N and D with N x D below 3e307"
         )
+    if c < TINY:
+        raise NotRepresentable(f"the budget 6 N D = 6 x {n:g} parameters x {d:g} tokens is below the smallest double")
     k = n / float(law.optimal_allocation(c)[0])
     if k <= asymptote(law):
         raise ValueError(

@@ -14,8 +14,11 @@ and its closed-form minimum under the constraint ``C = 6 N D`` (eq. 4):
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -285,5 +288,86 @@ class ChinchillaLaw:
                    source=source)
 
     def as_dict(self) -> dict[str, float]:
-        """The five parameters as a plain dict (for tables and JSON)."""
+        """The five parameters as a plain dict (for tables and JSON); :meth:`from_dict` reads it back."""
         return {"E": self.E, "A": self.A, "B": self.B, "alpha": self.alpha, "beta": self.beta}
+
+    # ------------------------------------------------------- saving a law
+    PARAMETERS = ("E", "A", "B", "alpha", "beta")
+    """The five parameters, in the order of :meth:`as_dict` and of the JSON format."""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "ChinchillaLaw":
+        """A law from a mapping with the keys ``E``, ``A``, ``B``, ``alpha``, ``beta`` (and optionally ``source``).
+
+        The inverse of :meth:`as_dict` (which leaves out ``source``) and of the JSON that
+        :meth:`to_json` writes. The values are checked as the constructor checks them.
+
+        Raises
+        ------
+        TypeError
+            If ``data`` is not a mapping, or a value is not a real number (text such as
+            ``"1.69"``, a boolean, ``None``), or ``source`` is not text.
+        ValueError
+            If a parameter is missing, a key is not one of the six (a misspelt ``Alpha`` is
+            refused, not ignored), or a value is out of range (``E < 0``; ``A``, ``B``,
+            ``alpha``, ``beta`` not > 0; anything not finite).
+        """
+        if not isinstance(data, Mapping):
+            raise TypeError(f"a law must be given as a mapping of its parameters, got {type(data).__name__} {show(data)}")
+        allowed = (*cls.PARAMETERS, "source")
+        unknown = [str(k) for k in data if k not in allowed]
+        if unknown:
+            raise ValueError(
+                f"unknown law parameter(s) {', '.join(map(repr, unknown))}: a law has exactly "
+                f"{', '.join(cls.PARAMETERS)} (and optionally source); names are case-sensitive"
+            )
+        missing = [k for k in cls.PARAMETERS if k not in data]
+        if missing:
+            raise ValueError(
+                f"the law is missing {', '.join(missing)}: give all five of {', '.join(cls.PARAMETERS)}"
+            )
+        return cls(**{k: data[k] for k in cls.PARAMETERS}, source=data.get("source", ""))
+
+    def to_json(self) -> str:
+        """The law as a JSON object: the five parameters at full precision, and ``source`` (a fit can be saved so).
+
+        ``ChinchillaLaw.from_json(law.to_json()) == law``, and ``python -m scaling ... --law-file
+        law.json`` reads the file. Python's ``repr`` of a float, which JSON keeps, round-trips exactly.
+
+        Examples
+        --------
+        >>> law = ChinchillaLaw(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28, source="printed")
+        >>> print(law.to_json())
+        {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28, "source": "printed"}
+        """
+        return json.dumps({**self.as_dict(), "source": self.source}, allow_nan=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "ChinchillaLaw":
+        """A law from the JSON :meth:`to_json` writes (an object with ``E``, ``A``, ``B``, ``alpha``, ``beta``).
+
+        Raises
+        ------
+        TypeError
+            If ``text`` is not a string, or a value is not a number (see :meth:`from_dict`).
+        ValueError
+            If ``text`` is not JSON (the message gives the line and column), is not a JSON
+            object, holds ``NaN`` or ``Infinity`` (which Python's ``json`` would otherwise
+            accept), or its parameters are missing, unknown or out of range.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str (the JSON of a law), got {type(text).__name__}")
+
+        def refuse(constant: str) -> float:
+            raise ValueError(f"{constant} is not a finite number: a law's parameters must be finite")
+
+        try:
+            data = json.loads(text, parse_constant=refuse)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        if not isinstance(data, dict):
+            raise ValueError(
+                f"the JSON of a law must be an object such as "
+                f'{{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}}, got a {type(data).__name__}'
+            )
+        return cls.from_dict(data)

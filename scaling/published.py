@@ -21,11 +21,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ._validate import positive, show, text, whole
 from .laws import ChinchillaLaw
+
+if TYPE_CHECKING:  # pandas is imported by table() alone: the constants load without it (python -m scaling)
+    import pandas as pd
 
 __all__ = [
     "KaplanConstants",
@@ -39,6 +41,9 @@ __all__ = [
     "HOFFMANN2022",
     "HOFFMANN2022_UNROUNDED",
     "BESIROGLU2024",
+    "BESIROGLU2024_REPORTED",
+    "BESIROGLU2024_SE",
+    "BESIROGLU2024_SE_RERUN",
     "DEVRIES2023",
     "CHINCHILLA_LAWS",
     "Model",
@@ -404,6 +409,8 @@ def table(name: str) -> pd.DataFrame:
             f"no transcribed table {name!r} at {path}; name must be one of: {', '.join(have) or 'none'} "
             "(the tables ship with the repository: install it with `pip install -e .` from a clone)"
         )
+    import pandas as pd
+
     return pd.read_csv(path, comment="#")
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "to_pf_days",
     "from_pf_days",
     "kaplan_params",
+    "total_params",
     "ForwardFlops",
     "forward_flops",
 ]
@@ -187,6 +188,45 @@ def kaplan_params(
     d_attn = d_model if d_attn is None else _positive_int(d_attn, "d_attn")
     d_ff = 4 * d_model if d_ff is None else _positive_int(d_ff, "d_ff")
     return 2 * d_model * n_layer * (2 * d_attn + d_ff)
+
+
+def total_params(n_layer: int, d_model: int, n_vocab: int, n_ctx: int = 0, *, per_layer: int = 12) -> int:
+    """All the weights of a standard transformer: ``per_layer n_layer d_model**2`` plus the embeddings.
+
+    ``per_layer n_layer d_model**2`` counts the blocks (12 for Kaplan's eq. 2.1 with
+    ``d_attn = d_model``, ``d_ff = 4 d_model``; 13 adds a rough allowance for the wider
+    feed-forward layers some models use); ``n_vocab d_model`` the token embedding (one matrix
+    shared by input and output, as in GPT-2 and GPT-3); ``n_ctx d_model`` learned position
+    embeddings (pass ``n_ctx=0`` for models with relative positions, such as Gopher and
+    Chinchilla). Biases and layer norms are left out.
+
+    Parameters
+    ----------
+    n_layer, d_model
+        Number of blocks and width of the residual stream.
+    n_vocab
+        Vocabulary size (tokens).
+    n_ctx
+        Context length with learned position embeddings (tokens), or 0.
+    per_layer
+        Weights per block in units of ``d_model**2`` (a whole number >= 1).
+
+    Returns
+    -------
+    int
+        Parameter count (a Python integer, exact at any size).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a size is not a whole number (>= 1; ``n_ctx`` >= 0).
+    """
+    n_layer = _positive_int(n_layer, "n_layer")
+    d_model = _positive_int(d_model, "d_model")
+    n_vocab = _positive_int(n_vocab, "n_vocab")
+    n_ctx = whole(n_ctx, "n_ctx", minimum=0)
+    per_layer = _positive_int(per_layer, "per_layer")
+    return per_layer * n_layer * d_model**2 + (n_vocab + n_ctx) * d_model
 
 
 @dataclass(frozen=True)

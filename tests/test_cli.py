@@ -4,6 +4,7 @@ import argparse
 import contextlib
 import io
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -12,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scaling import cli, compute_overhead, data_factor
+import scaling
+from scaling import cli, compute_overhead, data_factor, planner
 from scaling import devries as dv
-from scaling.published import CHINCHILLA_LAWS, DEVRIES2023, KAPLAN2020_ALLOCATION
+from scaling.published import BESIROGLU2024, CHINCHILLA_LAWS, DEVRIES2023, KAPLAN2020_ALLOCATION
 from scaling.units import PF_DAY
 
 
@@ -185,13 +187,33 @@ def test_counts_keep_a_readable_width(x, text):
     assert cli._count(x) == text
 
 
+def data_rows(out):
+    """The data rows of every table in a command's output (the lines below a rule of dashes, to a blank line)."""
+    rows, inside = [], False
+    for line in out.splitlines():
+        if set(line.replace(" ", "")) == {"-"}:
+            inside = True
+        elif not line.strip():
+            inside = False
+        elif inside:
+            rows.append(line)
+    return rows
+
+
+def only_warnings(err):
+    """True if standard error holds nothing but the fitted-range warnings."""
+    return all(line.startswith("scaling ") and ": warning: " in line for line in err.splitlines())
+
+
 def test_huge_and_tiny_inputs_stay_readable(capsys):
     for argv in (["plan", "-C", "1e40"], ["plan", "-C", "1"], ["shrink", "-N", "1e150", "-D", "1e150"],
-                 ["shrink", "-N", "1e-3", "-D", "1e-3"], ["overhead", "--kn", "1e9"]):
+                 ["shrink", "-N", "1e-3", "-D", "1e-3"], ["overhead", "--kn", "1e9"], ["plan", "--loss", "1e6"],
+                 ["plan", "-C", "1e40", "--kn", "3"], ["plan", "--loss", "1.7", "--inference-tokens", "1e30"]):
         code, out, err = run(capsys, *argv)
-        assert code == 0 and err == "", argv
-        assert "e+06P" not in out and "inf" not in out and "nan" not in out
-        for line in out.split("\n\n")[1].splitlines()[2:]:  # the data rows, below header and rule
+        assert code == 0 and only_warnings(err), (argv, err)
+        assert "e+06P" not in out and not re.search(r"\b(inf|nan)\b", out)
+        assert data_rows(out), argv
+        for line in data_rows(out):
             assert max(len(cell) for cell in line.split()) <= 12, line  # e.g. 1.234e+21, 5.310e+23%
 
 
@@ -205,11 +227,10 @@ def test_shrink_beyond_double_precision_explains_in_the_users_terms(capsys):
 def test_shrink_table_shows_the_same_budget_reading(capsys):
     code, out, _ = run(capsys, "shrink", "-N", "6.9B", "-D", "1T", "--law", "devries")
     assert code == 0
-    header, _, row = out.split("\n\n")[1].splitlines()
-    assert "k_N same budget" in header
+    equal, budget = data_rows(out)
     p = dv.shrink(6.9e9, 1e12, DEVRIES2023)
-    assert row.split()[-1] == f"{p.k_N_same_budget:.3f}" == "0.551"  # the post's N / N_opt(6ND)
-    assert f"{p.k_N:.3f}" in row.split()  # beside the equal-loss k_N, 0.580
+    assert budget.split()[2] == f"{p.k_N_same_budget:.3f}" == "0.551"  # the post's N / N_opt(6ND)
+    assert equal.split()[4] == f"{p.k_N:.3f}" == "0.580"  # the equal-loss k_N, in its own table
     assert "N / N_opt(6ND)" in out
 
 
@@ -347,7 +368,10 @@ _HOSTILE = ["", " ", "nan", "NaN", "-nan", "inf", "-inf", "Infinity", "1e400", "
             "--json", "--help", "-C", "--kn", "--law", "devries", "all", "\x00", "1\n", "True", "None", "½"]
 
 
-_OPTIONS = {"plan": ["-C", "--compute"], "shrink": ["-N", "--params", "-D", "--tokens"], "overhead": ["--kn"]}
+_OPTIONS = {"plan": ["-C", "--compute", "--loss", "--kn", "--inference-tokens", "--peak-flops", "--utilisation",
+                     "--accelerators", "--price", "--law-file", "--E", "--alpha"],
+            "shrink": ["-N", "--params", "-D", "--tokens", "--peak-flops", "--utilization", "--law", "--beta"],
+            "overhead": ["--kn", "--law", "--A", "--B"]}
 _values = st.one_of(st.sampled_from(_HOSTILE), st.text(max_size=8),
                     st.floats(allow_nan=True, allow_infinity=True).map(repr),
                     st.builds(lambda m, s: f"{m}{s}", st.sampled_from(["7", "1e400", "0.0", "-1", "9e307", "5e-324",
@@ -362,7 +386,8 @@ def _argv(draw):
     argv = [command] if command else []
     for option in _OPTIONS.get(command, [])[::2] if draw(st.booleans()) else _OPTIONS.get(command, []):
         argv += [option, *draw(st.lists(_values, min_size=0, max_size=3))]
-    extra = st.sampled_from(["--json", "--law", "devries", "all", "--help", "-C", "--kn", *_HOSTILE])
+    extra = st.sampled_from(["--json", "--law", "devries", "all", "custom", "--help", "-C", "--kn", "--version",
+                             "--law-file", "/dev/null", "/", "--E", "--loss", *_HOSTILE])
     argv += draw(st.lists(extra, max_size=3))
     return draw(st.permutations(argv)) if draw(st.integers(0, 4)) == 0 else argv
 
@@ -392,3 +417,382 @@ def test_hostile_argv_in_a_real_process_prints_no_traceback(argv):
                          timeout=60)
     assert res.returncode == 2
     assert "Traceback" not in res.stderr and "Warning" not in res.stderr and res.stderr.strip()
+
+
+
+# ---------------------------------------------------------------- issue 12: the planner a practitioner reaches for
+def run_json(capsys, *argv):
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_hand_checks(capsys):
+    """The numbers a reader can check by hand keep holding."""
+    (row,) = run_json(capsys, "overhead", "--kn", "0.5", "--law", "devries")["rows"]
+    assert f"{row['k_D']:.6f}" == "2.415645"
+    (row,) = run_json(capsys, "plan", "--compute", "1e24", "--law", "devries")["rows"]
+    assert f"{row['N_opt'] / 1e9:.2f}" == "53.68" and f"{row['D_opt'] / 1e12:.3f}" == "3.105"
+    (row,) = run_json(capsys, "shrink", "--params", "8B", "--tokens", "15T", "--law", "devries")["rows"]
+    assert f"{row['loss']:.4f}" == "1.8879" and f"{100 * row['overhead']:.2f}" == "154.85"
+
+
+def test_plan_for_a_loss_is_the_cheapest_budget_under_each_law(capsys):
+    data = run_json(capsys, "plan", "--loss", "2.0")
+    assert data["question"] == "loss" and data["compute_flops"] is None and data["warnings"] == []
+    assert [r["law"] for r in data["rows"]] == list(CHINCHILLA_LAWS)
+    for r in data["rows"]:
+        law = CHINCHILLA_LAWS[r["law"]]
+        assert not r["unreachable"]
+        assert r["C"] == pytest.approx(dv.compute_for_loss(2.0, law), rel=1e-12)
+        assert law.loss(r["N_opt"], r["D_opt"]) == pytest.approx(2.0, rel=1e-12)  # reaches the loss
+        assert 6 * r["N_opt"] * r["D_opt"] == pytest.approx(r["C"], rel=1e-12)
+        # cheapest: a slightly smaller budget's optimum does not reach it
+        assert law.optimal_loss(r["C"] * (1 - 1e-6)) > 2.0
+    code, out, _ = run(capsys, "plan", "--loss", "2.0")
+    assert code == 0 and "cheapest model that reaches a loss of 2" in out
+    assert "unreachable" not in out  # the footnote only when something is unreachable
+    assert "kaplan" not in out  # Kaplan's law is for another data set: no loss to aim at
+
+
+def test_plan_for_a_loss_at_or_below_E_is_unreachable(capsys):
+    loss = 1.8  # above E of three laws, below the replication's 1.8172
+    assert BESIROGLU2024.E > loss > max(law.E for name, law in CHINCHILLA_LAWS.items() if name != "replicated")
+    code, out, err = run(capsys, "plan", "--loss", str(loss))
+    assert code == 0
+    row = next(line for line in data_rows(out) if line.startswith("replicated"))
+    assert row.split() == ["replicated", "unreachable"]
+    assert "unreachable: replicated: the loss 1.8 is at or below its irreducible loss E = 1.8172" in out
+    rows = {r["law"]: r for r in run_json(capsys, "plan", "--loss", str(loss))["rows"]}
+    assert rows["replicated"] == {"law": "replicated", "unreachable": True}
+    assert rows["devries"]["unreachable"] is False
+    for argv in (["plan", "--loss", "1.8", "--law", "replicated"], ["plan", "--loss", "1.5"],
+                 ["plan", "--loss", "1.62", "--law", "devries"]):
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and out == "" and "no law can answer" in err and "irreducible loss E" in err
+
+
+def test_plan_with_inference_matches_the_package(capsys):
+    data = run_json(capsys, "plan", "--loss", "2.0", "--inference-tokens", "1e13")
+    for r in data["rows"]:
+        law = CHINCHILLA_LAWS[r["law"]]
+        ref = dv.optimal_with_inference(2.0, 1e13, law).as_dict()
+        for key in ref:  # devries minimises numerically (to about 1e-8); the planner solves the stationarity
+            assert r[key] == pytest.approx(ref[key], rel=1e-6, abs=1e-9), key
+        assert r["saved_flops"] == pytest.approx(r["chinchilla_total_flops"] - r["total_flops"])
+        assert r["saving"] > 0 and r["k_N"] < 1
+        # the chosen size is where the marginal training overhead equals the marginal inference saving
+        assert dv.inference_ratio_for_fraction(r["k_N"], law) == pytest.approx(1e13 / r["D_opt"], rel=1e-9)
+    code, out, _ = run(capsys, "plan", "--loss", "2.0", "--inference-tokens", "1e13")
+    assert "least training plus inference compute" in out and "saved" in out
+
+
+def test_plan_with_inference_at_a_budget_aims_at_its_optimal_loss(capsys):
+    (r,) = run_json(capsys, "plan", "-C", "1e24", "--inference-tokens", "1e13", "--law", "devries")["rows"]
+    assert r["loss"] == pytest.approx(DEVRIES2023.optimal_loss(1e24), rel=1e-12)
+    assert r["chinchilla_total_flops"] == pytest.approx(1e24 + 2 * r["N_opt"] * 1e13, rel=1e-12)
+
+
+def test_plan_shrunk_model_is_de_vries_table_a3_row(capsys):
+    data = run_json(capsys, "plan", "--compute", "1e24", "--kn", "0.5")
+    assert "kaplan" not in data and data["k_N"] == 0.5
+    for r in data["rows"]:
+        ref = dv.shrunk_model(0.5, 1e24, CHINCHILLA_LAWS[r["law"]]).as_dict()
+        for key in ref:
+            assert r[key] == pytest.approx(ref[key], rel=1e-12), key
+    code, out, _ = run(capsys, "plan", "--compute", "1e24", "--kn", "0.5", "--law", "devries")
+    assert "Table A3" in out and "extra compute" in out and "20.8%" in out and "kaplan" not in out
+    (r,) = run_json(capsys, "plan", "--loss", "2.0", "--kn", "50%", "--law", "devries")["rows"]
+    assert r["loss"] == pytest.approx(2.0, rel=1e-12) and r["N"] == pytest.approx(0.5 * r["N_opt"])
+
+
+def test_plan_kn_below_an_asymptote(capsys):
+    code, out, _ = run(capsys, "plan", "-C", "1e24", "--kn", "0.12")
+    assert code == 0
+    assert next(line for line in data_rows(out) if line.startswith("replicated")).split() == ["replicated",
+                                                                                              "unreachable"]
+    assert "asymptote k_N* = 0.1471" in out
+    code, out, err = run(capsys, "plan", "-C", "1e24", "--kn", "0.12", "--law", "replicated")
+    assert code == 2 and out == "" and "asymptote" in err
+    code, out, _ = run(capsys, "plan", "-C", "1e24", "--kn", "0.5")
+    assert "unreachable" not in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["plan", "-C", "1e24", "--loss", "2"], "not allowed with argument"),
+    (["plan", "-C", "1e24", "--kn", "0.5", "--inference-tokens", "1e13"], "not allowed with argument"),
+    (["plan", "--kn", "0.5"], "one of the arguments"),
+    (["plan", "--loss", "0"], "must be positive"),
+    (["plan", "--loss", "-2"], "must be positive"),
+    (["plan", "--loss", "2B"], "not a plain number"),
+    (["plan", "--loss", "nan"], "not finite"),
+    (["plan", "--loss", "2", "--inference-tokens", "0"], "must be positive"),
+    (["plan", "--loss", "2", "--inference-tokens", "-1"], "must be positive"),
+    (["plan", "--loss", "2", "--kn", "0"], "must be positive"),
+    (["plan", "--loss", "2", "--loss", "3"], "more than once"),
+    (["plan", "-C", "1e24", "--kn", "0.5", "--kn", "0.3"], "more than once"),
+    (["plan", "--infer", "1e13", "--loss", "2"], "unrecognized arguments"),
+    (["plan", "-C", "1e24", "--util", "0.4", "--peak-flops", "1e15"], "unrecognized arguments"),
+])
+def test_plan_bad_input_exits_2(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and message in err, err
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 2 and message in json.loads(out)["error"]
+
+
+# ---------------------------------------------------------------- any law
+DEVRIES_FLAGS = ["--law", "custom", "--E", "1.62", "--A", "406.4", "--B", "410.7", "--alpha", "0.336",
+                 "--beta", "0.283"]
+
+
+def _without_law_names(data):
+    for r in data["rows"]:
+        r.pop("law")
+    data.pop("laws")
+    return data
+
+
+def test_custom_law_gives_the_same_answers_as_the_named_one(capsys):
+    for argv in (["plan", "-C", "1e24"], ["plan", "--loss", "2", "--kn", "0.4"], ["shrink", "-N", "7B", "-D", "2T"],
+                 ["overhead", "--kn", "0.5", "0.3"]):
+        named = run_json(capsys, *argv, "--law", "devries")
+        custom = run_json(capsys, *argv, *DEVRIES_FLAGS)
+        assert custom["laws"] == {"custom": DEVRIES2023.as_dict()}
+        named.pop("kaplan", None), custom.pop("kaplan", None)
+        assert _without_law_names(custom) == _without_law_names(named), argv
+
+
+def test_law_file_gives_the_same_answers_and_a_fit_can_be_saved(capsys, tmp_path):
+    path = tmp_path / "law.json"
+    path.write_text(DEVRIES2023.to_json())
+    for argv in (["plan", "-C", "1e24"], ["shrink", "-N", "7B", "-D", "2T"], ["overhead", "--kn", "0.5"]):
+        named = run_json(capsys, *argv, "--law", "devries")
+        from_file = run_json(capsys, *argv, "--law-file", str(path))
+        assert list(from_file["laws"]) == ["file"] and from_file["laws"]["file"] == DEVRIES2023.as_dict()
+        named.pop("kaplan", None), from_file.pop("kaplan", None)
+        assert _without_law_names(from_file) == _without_law_names(named), argv
+    # a fitted law, saved the documented way, is read back exactly
+    from scaling.fitting import ParametricFit
+    fit = ParametricFit(law=CHINCHILLA_LAWS["unrounded"], objective=1e-3)
+    path.write_text(fit.law.to_json())
+    data = run_json(capsys, "plan", "-C", "1e22", "--law-file", str(path))
+    assert data["laws"]["file"] == CHINCHILLA_LAWS["unrounded"].as_dict()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--law", "custom", "--E", "1.62", "--A", "406.4", "--B", "410.7", "--alpha", "0.336"], "missing --beta"),
+    (["--law", "custom"], "missing --E --A --B --alpha --beta"),
+    (["--E", "1.62"], "add --law custom"),
+    (["--law", "devries", "--alpha", "0.3"], "add --law custom"),
+    ([*DEVRIES_FLAGS[:-1], "0"], "--beta must be > 0"),
+    ([*DEVRIES_FLAGS[:3], "-1", *DEVRIES_FLAGS[4:]], "--E is an irreducible loss and must be >= 0"),
+    ([*DEVRIES_FLAGS[:-1], "nan"], "not finite"),
+    ([*DEVRIES_FLAGS[:-1], "inf"], "not finite"),
+    ([*DEVRIES_FLAGS[:-1], "0.3B"], "not a plain number"),
+    ([*DEVRIES_FLAGS[:-1], "abc"], "not a number"),
+    ([*DEVRIES_FLAGS, "--beta", "0.3"], "more than once"),
+    (["--law", "kaplan"], "invalid choice"),
+])
+def test_custom_law_errors(capsys, argv, message):
+    code, out, err = run(capsys, "plan", "-C", "1e24", *argv)
+    assert code == 2 and out == "" and message in err, err
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no such file"),
+    ("", "not valid JSON"),
+    ("{", "not valid JSON (line 1, column 2"),
+    ("[1.69, 406.4]", "must be an object"),
+    ('{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34}', "missing beta"),
+    ('{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28, "Alpha": 1}', "unknown law parameter(s) 'Alpha'"),
+    ('{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": NaN}', "NaN is not a finite number"),
+    ('{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": Infinity}', "Infinity is not a finite number"),
+    ('{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 1e999}', '"beta" must be finite'),
+    ('{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": "0.28"}', '"beta" must be a real number'),
+    ('{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": true}', '"beta" must be a real number'),
+    ('{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0, "beta": 0.28}', '"alpha" must be > 0'),
+    (b"\xff\xfe", "not a text file"),
+])
+def test_law_file_errors_say_what_is_wrong(capsys, tmp_path, content, message):
+    path = tmp_path / "law.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content)
+    code, out, err = run(capsys, "plan", "-C", "1e24", "--law-file", str(path))
+    assert code == 2 and out == "" and message in err and str(path) in err, err
+    code, out, err = run(capsys, "plan", "-C", "1e24", "--law-file", str(path), "--json")
+    assert code == 2 and message in json.loads(out)["error"]
+
+
+def test_law_file_conflicts(capsys, tmp_path):
+    path = tmp_path / "law.json"
+    path.write_text(DEVRIES2023.to_json())
+    for extra, message in ((["--law", "devries"], "either --law or --law-file"),
+                           (["--law", "all"], "either --law or --law-file"),
+                           (["--E", "1.7"], "--law-file gives its own"),
+                           (["--law-file", str(path)], "more than once")):
+        code, out, err = run(capsys, "plan", "-C", "1e24", "--law-file", str(path), *extra)
+        assert code == 2 and message in err, err
+    code, _, err = run(capsys, "plan", "-C", "1e24", "--law-file", str(tmp_path))
+    assert code == 2 and "is a folder" in err
+
+
+# ---------------------------------------------------------------- hardware
+def test_hardware_gives_days_and_cost(capsys):
+    data = run_json(capsys, "plan", "-C", "1e24", "--law", "devries", "--peak-flops", "1e15", "--utilisation", "50%",
+                    "--accelerators", "100", "--price", "2")
+    (r,) = data["rows"]
+    hours = 1e24 / (1e15 * 0.5) / 3600
+    assert r["accelerator_hours"] == pytest.approx(hours, rel=1e-15)
+    assert r["days"] == pytest.approx(hours / 100 / 24, rel=1e-15)
+    assert r["cost"] == pytest.approx(2 * hours, rel=1e-15)
+    assert data["hardware"] == {"peak_flops": 1e15, "utilisation": 0.5, "accelerators": 100, "price_per_hour": 2}
+    assert data["kaplan"]["N_opt"] > 0
+    code, out, _ = run(capsys, "plan", "-C", "1e24", "--law", "devries", "--peak-flops", "1P", "--utilization", "0.5",
+                       "--accelerators", "100")
+    assert code == 0 and "days" in out and "cost" not in out.split("\n\n")[1]
+    assert f"{hours / 2400:.1f}" in out
+    # the shrunk model's extra compute costs extra time
+    (r,) = run_json(capsys, "plan", "-C", "1e24", "--kn", "0.5", "--law", "devries", "--peak-flops", "1e15",
+                    "--utilisation", "0.5")["rows"]
+    assert r["accelerator_hours"] == pytest.approx(r["compute"] / 5e14 / 3600, rel=1e-15)
+    assert r["days"] is None and r["cost"] is None
+    data = run_json(capsys, "shrink", "-N", "8B", "-D", "15T", "--law", "devries", "--peak-flops", "1e15",
+                    "--utilisation", "0.5", "--price", "3")
+    assert data["training"]["cost"] == pytest.approx(3 * 7.2e23 / 5e14 / 3600, rel=1e-15)
+    code, out, _ = run(capsys, "shrink", "-N", "8B", "-D", "15T", "--peak-flops", "1e15", "--utilisation", "0.5")
+    assert "accelerator-hours" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--peak-flops", "1e15"], "needs --utilisation"),
+    (["--utilisation", "0.5"], "needs --peak-flops"),
+    (["--accelerators", "8"], "needs --peak-flops and --utilisation"),
+    (["--price", "2"], "needs --peak-flops and --utilisation"),
+    (["--peak-flops", "1e15", "--utilisation", "150%"], "at most 1"),
+    (["--peak-flops", "1e15", "--utilisation", "0"], "above 0"),
+    (["--peak-flops", "1e15", "--utilisation", "0.4K"], "not a utilisation"),
+    (["--peak-flops", "1e15", "--utilisation", "0.5", "--accelerators", "2.5"], "whole number"),
+    (["--peak-flops", "1e15", "--utilisation", "0.5", "--accelerators", "0"], "must be positive"),
+    (["--peak-flops", "1e15", "--utilisation", "0.5", "--price", "0"], "must be positive"),
+    (["--peak-flops", "1e15", "--utilisation", "0.5", "--price", "2K"], "not a plain number"),
+    (["--peak-flops=-1e15", "--utilisation", "0.5"], "must be positive"),
+    (["--peak-flops", "1e15", "--peak-flops", "2e15", "--utilisation", "0.5"], "more than once"),
+    (["--peak-flops", "1e15", "--utilisation", "0.5", "--utilization", "0.4"], "more than once"),
+])
+def test_hardware_errors(capsys, argv, message):
+    code, out, err = run(capsys, "plan", "-C", "1e24", *argv)
+    assert code == 2 and out == "" and message in err, err
+
+
+# ---------------------------------------------------------------- warnings outside the fitted range
+def test_extrapolation_warning_only_far_outside_the_data(capsys):
+    top = planner.FITTED_RANGE["C"][1]
+    for budget, warned in ((1e23, False), (top * 99, False), (top * 101, True), (1e26, True)):
+        data = run_json(capsys, "plan", "-C", repr(budget), "--law", "replicated")
+        assert bool(data["warnings"]) == warned, (budget, data["warnings"])
+        code, out, err = run(capsys, "plan", "-C", repr(budget), "--law", "replicated")
+        assert code == 0 and bool(err) == warned and only_warnings(err)
+    data = run_json(capsys, "plan", "-C", "1e26", "--law", "replicated")
+    assert any(w.startswith("C = 1e+26 FLOPs lies a factor of 7.72e+03 outside") for w in data["warnings"])
+
+
+def test_one_parameter_on_one_token_is_flagged(capsys):
+    (row,) = run_json(capsys, "shrink", "-N", "1", "-D", "1", "--law", "devries")["rows"]
+    assert row["loss"] == pytest.approx(DEVRIES2023.E + DEVRIES2023.A + DEVRIES2023.B)  # 818.72 "nats per token"
+    code, out, err = run(capsys, "shrink", "-N", "1", "-D", "1", "--law", "devries")
+    assert code == 0 and "818.7200" in out
+    assert [line.split(": warning: ")[1][:1] for line in err.splitlines()] == ["N", "D", "C"]
+    code, out, err = run(capsys, "overhead", "--kn", "0.5")  # no sizes, no budget: nothing to extrapolate
+    assert err == ""
+
+
+# ---------------------------------------------------------------- both overheads, beyond critical
+def test_shrink_prints_both_overheads_each_with_its_question(capsys):
+    (row,) = run_json(capsys, "shrink", "-N", "6.9B", "-D", "1T", "--law", "devries")["rows"]
+    same = dv.same_budget_placement(6.9e9, 1e12, DEVRIES2023).as_dict()
+    assert row["same_budget"] == pytest.approx(same, rel=1e-12)
+    assert f"{100 * row['overhead']:.1f}" == "11.7" and f"{100 * row['same_budget']['overhead']:.1f}" == "14.4"
+    code, out, _ = run(capsys, "shrink", "-N", "6.9B", "-D", "1T", "--law", "devries")
+    assert "Equal loss: how much more compute did this model cost than the cheapest model as good as it?" in out
+    assert "Same budget (as the harms-law space reads it): how much more than its budget" in out
+    equal, budget = data_rows(out)
+    assert "11.7%" in equal.split() and "14.4%" in budget.split()
+    assert "unreachable" not in out
+
+
+def test_same_budget_reading_can_be_unreachable(capsys):
+    rows = {r["law"]: r for r in run_json(capsys, "shrink", "-N", "8B", "-D", "15T")["rows"]}
+    assert rows["replicated"]["same_budget"] is None and rows["replicated"]["same_budget_unreachable"]
+    assert rows["replicated"]["k_N_same_budget"] < dv.asymptote(BESIROGLU2024)
+    assert rows["devries"]["same_budget"]["overhead"] > 0
+    code, out, _ = run(capsys, "shrink", "-N", "8B", "-D", "15T")
+    assert "unreachable: k_N at or below the law's asymptote" in out
+
+
+def test_beyond_critical_only_for_smaller_than_optimal_models(capsys):
+    rows = run_json(capsys, "shrink", "-N", "175B", "-D", "300B")["rows"]  # GPT-3: larger than optimal
+    assert all(r["k_N"] > 1 and r["beyond_critical"] is None for r in rows)
+    code, out, _ = run(capsys, "shrink", "-N", "175B", "-D", "300B")
+    equal = data_rows(out)[:len(rows)]
+    assert all(line.split()[-1] == "-" for line in equal)
+    assert "larger-than-optimal model" in out
+    code, out, _ = run(capsys, "shrink", "-N", "8B", "-D", "15T")
+    assert "larger-than-optimal" not in out
+    assert [line.split()[-1] for line in data_rows(out)[:4]] == ["no", "yes", "yes", "yes"]
+
+
+# ---------------------------------------------------------------- help and version
+def test_help_has_examples_and_advice_with_computed_numbers(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    n = {name: law.optimal_allocation(1e24)[0] for name, law in CHINCHILLA_LAWS.items()}
+    spread = max(n.values()) / min(n.values())
+    text = " ".join(out.split())
+    assert f"a factor of {spread:.2g}" in text and f"{spread:.2g}" == "2.4"
+    assert "examples:" in out and "which law?" in out and "scaling plan --loss 2.0" in out
+    assert "--inference-tokens" in out and "--law-file" in out and "--peak-flops" in out
+    lo, hi = planner.FITTED_RANGE["C"]
+    assert f"C {lo:.2g} to {hi:.2g} FLOPs" in text
+    for law in CHINCHILLA_LAWS.values():
+        assert f"alpha={law.alpha:.6g}" in out  # the constants come from the laws, not typed into the help
+    code, out, _ = run(capsys, "plan", "--help")
+    assert code == 0 and "--loss" in out and "--utilisation" in out and "hardware" in out
+
+
+def test_version(capsys):
+    code, out, err = run(capsys, "--version")
+    assert code == 0 and out == f"scaling {scaling.__version__}\n" and err == ""
+    res = _shell("--version")
+    assert res.returncode == 0 and res.stdout.strip() == f"scaling {scaling.__version__}"
+
+
+# ---------------------------------------------------------------- start-up: only what the answer needs
+@pytest.mark.parametrize("argv", [["plan", "-C", "1e24"], ["plan", "--loss", "2", "--inference-tokens", "1e13"],
+                                  ["plan", "-C", "1e24", "--kn", "0.5"], ["shrink", "-N", "8B", "-D", "15T"],
+                                  ["overhead", "--kn", "0.5", "0.1"], ["--help"], ["plan", "-C", "nan"],
+                                  ["plan", "-C", "1e24", *DEVRIES_FLAGS[:-1], "abc"]])
+def test_commands_import_neither_pandas_nor_scipy(argv):
+    code = ("import io, sys, contextlib\n"
+            "from scaling import cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+            f"    status = cli.main({argv!r})\n"
+            "print(status, sorted(m for m in ('pandas', 'scipy', 'matplotlib') if m in sys.modules))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    status, heavy = res.stdout.split(" ", 1)
+    assert status in ("0", "2") and heavy.strip() == "[]", res.stdout + res.stderr
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["plan", "--loss", "1.8", "--law", "replicated"], "no law can answer"),
+    (["plan", "-C", "1e24", "--law", "custom"], "missing"),
+    (["plan", "-C", "1e24", "--law-file", "/nonexistent/law.json"], "no such file"),
+    (["plan", "-C", "1e24", "--peak-flops", "1e15"], "needs --utilisation"),
+    (["shrink", "-N", "7B", "-D", "1T", "--utilisation", "2"], "at most 1"),
+])
+def test_new_errors_in_a_real_process_print_no_traceback(argv, message):
+    res = subprocess.run([sys.executable, "-W", "error", "-m", "scaling", *argv], capture_output=True, text=True,
+                         timeout=60)
+    assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr

@@ -19,8 +19,9 @@ For every argument of every example the sweep feeds
   is not representable in double precision, or one of the errors the function documents for
   valid-looking input (e.g. a ``k_N`` below the asymptote).
 
-Functions of ``fitting``, ``cli`` and ``datasets`` that still fail are listed in :data:`PENDING`
-and marked ``xfail(strict=True)``: remove an entry once its module is fixed (a pass then fails).
+A function that still fails can be listed in :data:`PENDING` (with the reason), which marks it
+``xfail(strict=True)``: remove the entry once its module is fixed (a pass then fails). It is empty:
+every public callable keeps the contract.
 
 At the end of the session a table per module gives the cases tried and how many gave a clear
 error (bad input) or a right answer (valid input).
@@ -51,7 +52,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scaling
-from scaling import chinchilla, cli, devries, fitting, kaplan, powerlaw, published, report
+from scaling import chinchilla, cli, devries, fitting, kaplan, plotting, powerlaw, published, report
 from scaling.laws import ChinchillaLaw
 from scaling.published import (
     DEVRIES2023,
@@ -85,7 +86,10 @@ def public_callables() -> dict[str, Any]:
     names_ = {info.name for info in pkgutil.iter_modules(scaling.__path__) if not info.name.startswith("_")}
     modules = [importlib.import_module(f"scaling.{n}") for n in sorted(names_)]
     modules = [m for m in modules if hasattr(m, "__all__")]
-    objects = [(m.__name__.rsplit(".", 1)[-1], getattr(m, n)) for m in modules for n in m.__all__]
+    # a package's __all__ may name its submodules (scaling.lab): import them, as ``import *`` would
+    objects = [(m.__name__.rsplit(".", 1)[-1],
+                getattr(m, n) if hasattr(m, n) else importlib.import_module(f"{m.__name__}.{n}"))
+               for m in modules for n in m.__all__]
     objects += [(_module_of(getattr(scaling, n)), getattr(scaling, n)) for n in scaling.__all__
                 if not inspect.ismodule(getattr(scaling, n))]
     for mod, obj in objects:
@@ -111,7 +115,7 @@ class Arg:
 
     ``pos``/``pos1``   finite > 0, array allowed / a single number;
     ``nonneg``/``nonneg1``  finite >= 0;
-    ``real``/``real1``  finite;
+    ``real``/``real1``  finite; with ``hi`` (``real``, ``nonneg``): also ``<= hi``;
     ``range``          a single number in ``[lo, hi]`` (``open`` ends excluded);
     ``count``          a whole number >= ``lo`` (and <= ``upper``, if documented); ``hi`` bounds the
                        valid values the sweep tries (a fit with 10**9 resamples is valid but slow);
@@ -232,6 +236,8 @@ def bad_values(a: Arg) -> list[tuple[Any, str]]:
                ([row, (1.0, 1.0)], "tuple")]
     else:
         out = []
+    if k in ("nonneg", "nonneg1", "real", "real1") and a.hi is not None:
+        out.append((a.hi + 1.0, f"{a.hi + 1.0:g}"))
     return out + [b for b in a.bad if k != "obj"]
 
 
@@ -272,10 +278,10 @@ def extreme_values(a: Arg) -> list[Any]:
         out = [1e-300, 1e300, SUB, TINY, HUGE]
         if k == "pos":
             out.append(np.array([1e-300, 1.0, 1e300]))
-    elif k in ("nonneg", "nonneg1"):
-        out = [0.0, 1e-300, 1e300, SUB, HUGE]
-    elif k in ("real", "real1"):
-        out = [0.0, -1e300, 1e300, SUB, -SUB, HUGE, -HUGE]
+    elif k in ("nonneg", "nonneg1", "real", "real1"):
+        out = [0.0, 1e-300, 1e300, SUB, HUGE] if k.startswith("nonneg") else [0.0, -1e300, 1e300, SUB, -SUB, HUGE, -HUGE]
+        if a.hi is not None:
+            out = [v for v in out if v <= a.hi] + [a.hi]
     elif k == "range":
         lo, hi = a.lo, a.hi
         if lo is not None:
@@ -289,8 +295,12 @@ def extreme_values(a: Arg) -> list[Any]:
     return out + list(a.extreme)
 
 
-def valid_strategy(a: Arg) -> Any:
-    """Hypothesis strategy of valid values over the documented domain."""
+def valid_strategy(a: Arg, size: int | None = None) -> Any:
+    """Hypothesis strategy of valid values over the documented domain.
+
+    ``size``: the length of the fresh arrays drawn for a ``pos`` argument given as a number (a
+    number or an array of that length), so that the arguments of one call always broadcast.
+    """
     if a.strategy is not None:
         return a.strategy
     k = a.kind
@@ -302,11 +312,12 @@ def valid_strategy(a: Arg) -> Any:
         s = st.one_of(st.floats(-280, 300).map(lambda e: valid / valid.max() * 10.0**e),
                       st.lists(pos, min_size=n, max_size=n).map(lambda v: np.reshape(v, valid.shape)))
     elif k in ("pos", "pos1"):
-        s = pos if k == "pos1" else st.one_of(pos, st.lists(pos, min_size=1, max_size=3).map(np.array))
+        lo, hi = (size, size) if size else (1, 3)
+        s = pos if k == "pos1" else st.one_of(pos, st.lists(pos, min_size=lo, max_size=hi).map(np.array))
     elif k in ("nonneg", "nonneg1"):
-        s = st.floats(min_value=0.0, max_value=HUGE)
+        s = st.floats(min_value=0.0, max_value=HUGE if a.hi is None else a.hi)
     elif k in ("real", "real1"):
-        s = st.floats(allow_nan=False, allow_infinity=False)
+        s = st.floats(max_value=a.hi, allow_nan=False, allow_infinity=False)
     elif k == "range":
         s = st.floats(min_value=a.lo, max_value=a.hi, exclude_min=a.open[0], exclude_max=a.open[1])
     elif k == "count":
@@ -340,10 +351,11 @@ def bad_strategy(a: Arg) -> Any:
     nonfinite = st.sampled_from([NAN, INF, -INF])
     if k in ("pos", "pos1"):
         return st.one_of(junk, nonfinite, st.floats(max_value=0.0, allow_nan=False))
+    above = [st.floats(min_value=a.hi, exclude_min=True, allow_nan=False)] if a.hi is not None else []
     if k in ("nonneg", "nonneg1"):
-        return st.one_of(junk, nonfinite, st.floats(max_value=-SUB, allow_nan=False))
+        return st.one_of(junk, nonfinite, st.floats(max_value=-SUB, allow_nan=False), *above)
     if k in ("real", "real1"):
-        return st.one_of(junk, nonfinite)
+        return st.one_of(junk, nonfinite, *above)
     if k == "range":
         outside = []
         if a.lo is not None:
@@ -437,6 +449,21 @@ BOOT = fitting.BootstrapResult(
                          "beta": [0.37, 0.36], "objective": [1e-3, 1.1e-3]}),
     fit=fitting.ParametricFit(LAW, 1e-3), seed=0,
 )
+RESAMPLES = np.random.default_rng(0).integers(0, FIT_N.size, size=(2, FIT_N.size))
+FIT_PARAMS = np.array([6.0, 7.0, 0.5, 0.35, 0.37, -5.0])  # (a, b, e, alpha, beta, log_scale)
+
+
+def _spline_runs() -> pd.DataFrame:
+    """IsoFLOP readings of LAW at five budgets, seven sizes each around the optimum."""
+    rows = []
+    for c in np.geomspace(1e17, 1e20, 5):
+        n_opt = LAW.optimal_allocation(c)[0]
+        rows += [{"budget": c, "N": n, "loss": LAW.loss(n, c / (6 * n))} for n in n_opt * np.geomspace(0.2, 5, 7)]
+    return pd.DataFrame(rows)
+
+
+SPLINE_RUNS = _spline_runs()
+SPLINE_FIT = chinchilla.fit_spline_optima(SPLINE_RUNS, 0.002, n_resamples=20)
 ROWS = [report.Row("a", 1.0, 1.004, rtol=0.01), report.Row("b", None, 3.0), report.Row("c", 2.0, 2.0, atol=0.1)]
 
 
@@ -481,6 +508,7 @@ def _axes() -> Any:
 
 
 K_STEPS = {"N": _pos(1e9), "D": _pos(1e10)}
+DELTA = Arg(1e-3, "range", lo=1e-8, hi=1e3)  # fitting's documented Huber thresholds
 
 # ================================================================== the examples, one per public callable
 EXAMPLES: dict[str, Example] = {
@@ -492,6 +520,9 @@ EXAMPLES: dict[str, Example] = {
     "units.kaplan_params": Example(
         {"n_layer": _count(12, 1, 10**6, extreme=[10**300]), "d_model": _count(768, 1, 10**6, extreme=[10**300]),
          "d_attn": _count(768, 1, 10**6, optional=True), "d_ff": _count(3072, 1, 10**6, optional=True)}),
+    "units.total_params": Example(
+        {"n_layer": _count(96, 1, 10**6, extreme=[10**300]), "d_model": _count(12288, 1, 10**6, extreme=[10**200]),
+         "n_vocab": _count(50257, 1, 10**6), "n_ctx": _count(2048, 0, 10**6), "per_layer": _count(12, 1, 20)}),
     "units.forward_flops": Example(
         {"n_layer": _count(12, 1, 10**6, extreme=[10**300]), "d_model": _count(768, 1, 10**6, extreme=[10**200]),
          "n_ctx": _count(1024, 1, 10**6), "n_vocab": _count(50257, 1, 10**6),
@@ -643,6 +674,23 @@ EXAMPLES: dict[str, Example] = {
          "df": _count(5, 1, 14)}, shapes=[("N", "D"), ("N", "L")], domain_errors=("at least", "exactly")),
     "chinchilla.runs_needed": Example({"width": _pos1(0.04), "target_width": _pos1(0.01),
                                        "n_runs": _count(100, 1, 10**12, extreme=[10**300])}),
+    # Porian et al.'s estimator (n_resamples: their minimum 20, and few values, as porian_fits caches each)
+    "chinchilla.SplineOptimaFit.exponent_interval": Example({"level": Arg(0.95, "range", lo=0.0, hi=1.0, open=(True, True))}, bound=SPLINE_FIT),
+    "chinchilla.SplineOptimaFit.token_exponent_interval": Example({"level": Arg(0.95, "range", lo=0.0, hi=1.0, open=(True, True))}, bound=SPLINE_FIT),
+    "chinchilla.SplineOptimaFit.N_opt_at": Example({"C": _pos1(5.76e23), "level": Arg(0.95, "range", lo=0.0, hi=1.0, open=(True, True))}, bound=SPLINE_FIT),
+    "chinchilla.SplineOptimaFit.tokens_per_parameter_at": Example({"C": _pos1(5.76e23), "level": Arg(0.95, "range", lo=0.0, hi=1.0, open=(True, True))},
+                                                                  bound=SPLINE_FIT),
+    "chinchilla.fit_spline_optima": Example(
+        {"runs": _frame(SPLINE_RUNS, budget="positive", N="positive", loss="positive"), "noise_sd": _pos1(0.002),
+         "n_resamples": _count(20, 20, 24), "seed": _count(0, 0, 10**9), "setting": Arg("s", "text"),
+         "loss": Arg("train", "text")},
+        domain_errors=("seed noise must be small", "at least 2 budgets"), valid_examples=6),
+    "chinchilla.porian_fits": Example({"which": Arg("rw", "text", choices=("rw",)), "n_resamples": _count(20, 20, 21),
+                                       "seed": _count(0, 0, 1)}, valid_examples=4),
+    "chinchilla.porian_exponents": Example({"which": Arg("rw", "text", choices=("rw",)),
+                                            "n_resamples": _count(20, 20, 21), "seed": _count(0, 0, 1)},
+                                           valid_examples=4),
+    "chinchilla.porian_file_exponents": Example({"which": Arg("rw", "text", choices=("rw",)), "C": _pos1(5.76e23)}),
     # ------------------------------------------------------------ devries
     "devries.asymptote": Example({"law": _law()}),
     "devries.data_factor": Example({"k_N": _pos(0.5), "law": _law()}, domain_errors=("asymptote",)),
@@ -660,6 +708,8 @@ EXAMPLES: dict[str, Example] = {
     "devries.compute_for_loss": Example({"L": _pos(2.0), "law": _law()}, domain_errors=("irreducible",)),
     "devries.Placement.as_dict": Example({}, bound=devries.shrink(7e9, 1e12, DEVRIES2023)),
     "devries.shrink": Example({"N": _pos1(7e9), "D": _pos1(1e12), "law": _law()}),
+    "devries.same_budget_placement": Example({"N": _pos1(7e9), "D": _pos1(1e12), "law": _law()},
+                                             domain_errors=("asymptote", "above the largest double")),
     "devries.best_model_fraction": Example(
         {"inference_ratio": Arg(1.0, "nonneg"), "law": _law(), "train_flops_per_token": _pos1(6.0),
          "inference_flops_per_token": _pos1(2.0)}, valid_examples=6),
@@ -688,6 +738,24 @@ EXAMPLES: dict[str, Example] = {
     "report.check": Example({"rows": Arg(ROWS, "rows", strategy=st.lists(
         st.builds(report.Row, st.text(max_size=3), st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False)),
                   st.floats(allow_nan=False, allow_infinity=False)), min_size=1, max_size=3))}),
+    "report.comparison": Example(
+        {"rows": Arg(ROWS, "rows"), "digits": _count(4, 1, 17, upper=17), "reference": Arg("paper", "text"),
+         "computed": Arg("reproduced", "text"), "caption": Arg(None, "text", optional=True),
+         "check": Arg(True, "fixed", bad=[(None, "None"), (1, "1"), ("yes", "yes")])}),
+    "report.table": Example(
+        {"data": Arg(pd.DataFrame({"C": [1e18, 1e20], "n": [3, 12345], "name": ["a", "b"]}), "fixed",
+                     bad=[(None, "None"), ("abc", "abc"), ({"C": [1.0]}, "dict"), (pd.DataFrame(), "(0, 0)"),
+                          (pd.DataFrame({"C": [1 + 2j]}), "complex")]),
+         "digits": Arg(4, "fixed", bad=[(0, "0"), (18, "18"), (2.5, "2.5"), (None, "None"), ({"nope": 2}, "nope"),
+                                        ({"C": 0}, "0")], extreme=[1, 17, {"C": 1}]),
+         "units": Arg({"C": "FLOPs"}, "fixed", bad=[("FLOPs", "FLOPs"), ({"nope": "x"}, "nope"), ({"C": 1}, "1")]),
+         "formats": Arg(None, "fixed", bad=[("{:.1%}", "{:.1%}"), ({"C": 3}, "3"), ({"C": lambda v: 3}, "int")],
+                        extreme=[{"C": "{:.1e}"}, {"n": lambda v: f"{v} runs"}]),
+         "caption": Arg(None, "text", optional=True),
+         "index": Arg(None, "fixed", bad=[("yes", "yes"), (1, "1")], extreme=[True, False])}),
+    "report.Table.text": Example({}, bound=report.comparison(ROWS)),
+    "report.Table.html": Example({}, bound=report.comparison(ROWS)),
+    "report.Table.to_frame": Example({}, bound=report.comparison(ROWS)),
     # ------------------------------------------------------------ plotting
     "plotting.style": Example({}),
     "plotting.apply": Example({}),
@@ -696,21 +764,40 @@ EXAMPLES: dict[str, Example] = {
     "plotting.figure": Example({"ncols": _count(1, 1, 3, upper=20), "nrows": _count(1, 1, 3, upper=20),
                                 "width": Arg(None, "range", lo=1.0, hi=100.0, optional=True),
                                 "height": Arg(None, "range", lo=1.0, hi=100.0, optional=True)}, valid_examples=4),
+    "plotting.svg": Example({"fig": Arg(lambda: plt.figure(), "obj", factory=True)}),
+    "plotting.narrow_svg": Example({"fig": Arg(lambda: plotting.figure(ncols=2)[0], "obj", factory=True)}),
+    "plotting.plain_log_ticks": Example({"ax": Arg(_axes, "obj", factory=True, bad=[([], "empty")]),
+                                         "axis": Arg("y", "text", choices=("x", "y", "both"))}),
+    "plotting.math": Example({"symbol": Arg("N_opt", "text", bad=[("", "''")])}),
+    "plotting.label": Example({"name": Arg("compute", "text"), "symbol": Arg("C", "text", optional=True),
+                               "unit": Arg("FLOPs", "text", optional=True)}),
     # ------------------------------------------------------------ fitting (another branch fixes this module)
-    "fitting.start_grid": Example({name: Arg(np.array([0.5, 1.0]), "real") for name in ("alpha", "beta", "e", "a", "b")}),
+    # documented domains: starts alpha, beta >= 0 and log-prefactors e, a, b <= 700 (the fits' bounds);
+    # the Huber threshold delta in [1e-8, 1e3]
+    "fitting.start_grid": Example({**{name: Arg(np.array([0.5, 1.0]), "nonneg") for name in ("alpha", "beta")},
+                                   **{name: Arg(np.array([0.5, 1.0]), "real", hi=700.0) for name in ("e", "a", "b")}}),
     "fitting.huber_objective": Example(
         {"theta": Arg(np.array([6.0, 7.0, 0.5, 0.35, 0.37]), "fixed", bad=[(np.zeros(4), "(4,)"), (None, "None"),
                                                                            (np.array([6.0, 7.0, NAN, 0.3, 0.3]), "nan")]),
-         "N": _pos(FIT_N), "D": _pos(FIT_D), "L": _pos(FIT_L), "delta": _pos1(1e-3)},
+         "N": _pos(FIT_N), "D": _pos(FIT_D), "L": _pos(FIT_L), "delta": DELTA},
         shapes=[("N", "D"), ("N", "L")], valid_examples=4),
+    "fitting.huber_negative_log_likelihood": Example(
+        {"params": Arg(FIT_PARAMS, "fixed", bad=[(np.zeros(5), "(5,)"), (None, "None"), (FIT_PARAMS * NAN, "nan"),
+                                                 (np.r_[FIT_PARAMS[:5], 800.0], "800")]),
+         "N": _pos(FIT_N), "D": _pos(FIT_D), "L": _pos(FIT_L), "delta": DELTA},
+        shapes=[("N", "D"), ("N", "L")], valid_examples=4),
+    "fitting.fit_parametric_likelihood": Example(
+        {"N": _pos(FIT_N, default_extremes=False, extreme=[FIT_N * 1e-300, FIT_N / FIT_N.max() * 1e300]), "D": _pos(FIT_D),
+         "L": _pos(FIT_L, default_extremes=False, extreme=[FIT_L * 1e-300]), "delta": DELTA},
+        shapes=[("N", "D"), ("N", "L")], valid_examples=0, domain_errors=("non-positive exponent",)),
     "fitting.fit_parametric": Example(
-        {"N": _pos(FIT_N, extreme=[FIT_N * 1e-300]), "D": _pos(FIT_D), "L": _pos(FIT_L), "delta": _pos1(1e-3),
+        {"N": _pos(FIT_N, extreme=[FIT_N * 1e-300]), "D": _pos(FIT_D), "L": _pos(FIT_L), "delta": DELTA,
          "grid": Arg(SMALL_GRID, "fixed", bad=[(np.zeros((3, 4)), "(3, 4)"), ("grid", "grid")]),
          "n_polish": _count(1, 1, 3), "schedule": Arg(((4, 2),), "fixed", bad=[(None, "None"), ("x", "x")]),
          "irls": Arg(False, "flag"), "profile": Arg(False, "flag")},
         shapes=[("N", "D")], valid_examples=0, domain_errors=("non-positive exponent",)),
     "fitting.fit_parametric_per_start": Example(
-        {"N": _pos(FIT_N), "D": _pos(FIT_D), "L": _pos(FIT_L), "delta": _pos1(1e-3),
+        {"N": _pos(FIT_N), "D": _pos(FIT_D), "L": _pos(FIT_L), "delta": DELTA,
          "grid": Arg(SMALL_GRID[:1], "fixed", bad=[(np.zeros((3, 4)), "(3, 4)")]),
          "analytic_gradient": Arg(True, "flag"), "reduction": Arg("sum", "text", choices=("sum", "mean"))},
         shapes=[("N", "D")], valid_examples=0, domain_errors=("non-positive exponent",)),
@@ -718,10 +805,13 @@ EXAMPLES: dict[str, Example] = {
     "fitting.bootstrap_parametric": Example(
         {"N": _pos(FIT_N, default_extremes=False), "D": _pos(FIT_D, default_extremes=False),
          "L": _pos(FIT_L, default_extremes=False, extreme=[FIT_L * 1e-300]),
-         "n_resamples": _count(2, 1, 2), "seed": Arg(0, "fixed", bad=[(None, "None")]),
-         "delta": _pos1(1e-3, default_extremes=False),
-         "fraction": Arg(1.0, "fixed", bad=[(True, "True"), (-1.0, "-1"), (NAN, "nan")], extreme=[np.float32(0.8)])},
-        valid_examples=0),
+         # n_resamples=None is the default 1,000 resamples: valid, and left to the unit tests (slow here)
+         "n_resamples": _count(2, 1, 2, optional=True, default_extremes=False), "seed": _count(0, 0, 10**9, optional=True),
+         "delta": Arg(1e-3, "range", lo=1e-8, hi=1e3, default_extremes=False),
+         "fraction": Arg(1.0, "range", lo=0.0, hi=1.0, open=(True, False), optional=True, extreme=[np.float32(0.8)]),
+         "resamples": Arg(None, "fixed", bad=[("abc", "abc"), (RESAMPLES.astype(float), "float64"),
+                                              (RESAMPLES[0], "(16,)"), (RESAMPLES + 16, "31")])},
+        valid_examples=0, extra_valid=[{"n_resamples": None, "fraction": None, "resamples": RESAMPLES}]),
     "fitting.BootstrapResult.laws": Example({}, bound=BOOT),
     "fitting.BootstrapResult.interval": Example(
         {"column": Arg("alpha", "text", choices=("alpha",)), "level": Arg(0.8, "range", lo=0.0, hi=1.0, open=(True, True))},
@@ -729,10 +819,73 @@ EXAMPLES: dict[str, Example] = {
     # ------------------------------------------------------------ datasets (another branch fixes this module)
     "datasets.data_dir": Example({}),
     "datasets.fetch": Example({"name": Arg("svg_extracted_data.csv", "text", choices=("svg_extracted_data.csv",))}),
+    "datasets.fetch_bytes": Example({"name": Arg("svg_extracted_data.csv", "text", choices=("svg_extracted_data.csv",))}),
     "datasets.chinchilla_runs": Example({"drop_highest_loss": _count(0, 0, 5, extreme=[240])}),
     "datasets.porian_settings": Example({"which": Arg("rw", "text", choices=("rw",))}),
     "datasets.porian_runs": Example({"which": Arg("rw", "text", choices=("rw",))}),
     "datasets.porian_optima": Example({"which": Arg("rw", "text", choices=("rw",))}),
+    # ------------------------------------------------------------ planner (the CLI's closed forms, without SciPy)
+    "planner.bisect": Example(
+        {"f": Arg(lambda x: x - 0.25, "fixed", bad=[(None, "None"), ("abc", "abc")]), "lo": Arg(0.0, "real1"),
+         "hi": Arg(1.0, "real1")}, domain_errors=("must be below hi", "must change sign")),
+    "planner.asymptote": Example({"law": _law()}),
+    "planner.data_factor": Example({"k_N": _pos1(0.5), "law": _law()}, domain_errors=("asymptote",)),
+    "planner.compute_overhead": Example({"k_N": _pos1(0.5), "law": _law()}, domain_errors=("asymptote",)),
+    "planner.critical_model_size": Example({"law": _law(), "overhead": _pos1(1.0)}),
+    "planner.compute_for_loss": Example({"loss": _pos1(2.0), "law": _law()}, domain_errors=("irreducible",)),
+    "planner.optimal": Example({"C": _pos1(5.76e23), "law": _law()}),
+    "planner.optimal_for_loss": Example({"loss": _pos1(2.0), "law": _law()}, domain_errors=("irreducible",)),
+    "planner.shrunk_model": Example({"k_N": _pos1(0.5), "C": _pos1(5.76e23), "law": _law()},
+                                    domain_errors=("asymptote",)),
+    "planner.shrink": Example({"N": _pos1(7e9), "D": _pos1(1e12), "law": _law()}),
+    "planner.same_budget_placement": Example({"N": _pos1(7e9), "D": _pos1(1e12), "law": _law()},
+                                             domain_errors=("asymptote",)),
+    "planner.inference_ratio_for_fraction": Example(
+        {"k_N": Arg(0.5, "pos1", bad=[(2.0, "2")]), "law": _law(), "train_flops_per_token": _pos1(6.0),
+         "inference_flops_per_token": _pos1(2.0)}, domain_errors=("asymptote", "at most 1")),
+    "planner.best_model_fraction": Example(
+        {"inference_ratio": Arg(1.0, "nonneg1"), "law": _law(), "train_flops_per_token": _pos1(6.0),
+         "inference_flops_per_token": _pos1(2.0)}),
+    "planner.optimal_with_inference": Example(
+        {"loss": _pos1(2.0), "inference_tokens": Arg(1e13, "nonneg1"), "law": _law(),
+         "train_flops_per_token": _pos1(6.0), "inference_flops_per_token": _pos1(2.0)},
+        domain_errors=("irreducible",)),
+    "planner.extrapolation_warnings": Example(
+        {"N": _pos(1e9, optional=True), "D": _pos(1e10, optional=True), "C": _pos(1e21, optional=True)}),
+    "planner.hardware": Example(
+        {"compute": _pos1(1e24), "peak_flops": _pos1(9.89e14),
+         "utilisation": Arg(0.4, "range", lo=0.0, hi=1.0, open=(True, False)),
+         "accelerators": _pos1(1024.0, optional=True, bad=[(0.5, "0.5")]), "price_per_hour": _pos1(2.5, optional=True)},
+        domain_errors=("at least 1",)),
+    # ------------------------------------------------------------ laws: saving a law
+    "laws.ChinchillaLaw.to_json": Example({}, bound=HOFFMANN2022),
+    "laws.ChinchillaLaw.from_dict": Example(
+        {"data": Arg(HOFFMANN2022.as_dict(), "fixed", bad=[
+            (None, "None"), ([1.0], "list"), ({"E": 1.69}, "missing"), ({**HOFFMANN2022.as_dict(), "Alpha": 1.0}, "Alpha"),
+            ({**HOFFMANN2022.as_dict(), "beta": "0.28"}, "0.28"), ({**HOFFMANN2022.as_dict(), "beta": NAN}, "nan"),
+            ({**HOFFMANN2022.as_dict(), "E": -1.0}, "-1"), ({**HOFFMANN2022.as_dict(), "A": True}, "True")])},
+        names_argument=False),
+    "laws.ChinchillaLaw.from_json": Example(
+        {"text": Arg(HOFFMANN2022.to_json(), "fixed", bad=[
+            (None, "None"), (b"{}", "bytes"), ("{", "JSON"), ("[1]", "list"), ('{"E": NaN}', "NaN"),
+            ('{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34}', "beta"),
+            ('{"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 1e999}', "inf")])},
+        names_argument=False),
+    "cli.parse_number": Example(
+        {"text": Arg("406.4", "fixed", bad=[("nan", "nan"), ("inf", "inf"), ("abc", "abc"), ("", "''"), ("7B", "7B"),
+                                            ("50%", "50%"), (None, "None"), (7, "7")],
+                   extreme=["-1e300", "0", "1e-300"])},
+        error_types=(argparse.ArgumentTypeError, ValueError, TypeError), names_argument=False),
+    "cli.parse_utilisation": Example(
+        {"text": Arg("0.4", "fixed", bad=[("nan", "nan"), ("0", "0"), ("-0.4", "-0.4"), ("1.5", "1.5"), ("150%", "150%"),
+                                          ("abc", "abc"), ("0.4K", "0.4K"), (None, "None"), (0.4, "0.4")],
+                   extreme=["1", "100%", "1e-300"])},
+        error_types=(argparse.ArgumentTypeError, ValueError, TypeError), names_argument=False),
+    "cli.parse_count": Example(
+        {"text": Arg("1024", "fixed", bad=[("nan", "nan"), ("0", "0"), ("0.5", "0.5"), ("2.5", "2.5"), ("abc", "abc"),
+                                           (None, "None"), (8, "8")],
+                   extreme=["1", "16K", "1e300"])},
+        error_types=(argparse.ArgumentTypeError, ValueError, TypeError), names_argument=False),
     # ------------------------------------------------------------ cli (another branch fixes this module)
     "cli.build_parser": Example({}),
     "cli.parse_quantity": Example(
@@ -753,9 +906,11 @@ def _check_main(example: Example) -> tuple[int, int, int, int, list[str]]:
     """``cli.main`` returns an exit status and prints; it never raises (the CLI shows no traceback)."""
     bad = [["plan", "--compute", "nan"], ["plan", "--compute", "5e-324"], ["plan", "--compute", "-1"],
            ["shrink", "--params", "7,5B", "--tokens", "15T"], ["shrink", "--params", "7e9B", "--tokens", "1T"],
-           ["overhead", "--kn", "0.05", "--json"], ["overhead", "--kn", "0.5", "--kn", "0.3"], ["nope"], []]
+           ["overhead", "--kn", "0.05", "--json"], ["plan", "-C", "1e24", "-C", "1e25"], ["nope"], []]
+    # --kn may be repeated (documented in scaling.cli): it collects every value
     good = [["plan", "--compute", "5.76e23"], ["plan", "--compute", "1e300"], ["shrink", "--params", "1e-300",
-                                                                                "--tokens", "1e12"]]
+                                                                                "--tokens", "1e12"],
+            ["overhead", "--kn", "0.5", "--kn", "0.3"]]
     failures, clear, right = [], 0, 0
     for argv in bad + good:
         out, err = io.StringIO(), io.StringIO()
@@ -784,48 +939,18 @@ RECORDS = {
     "powerlaw.PowerLawFit", "kaplan.LearningCurveFit", "kaplan.ConvergenceComparison", "kaplan.BreakdownPoint",
     "chinchilla.AllocationFit", "chinchilla.LikelihoodRatio", "devries.ShrunkModel", "devries.Placement",
     "devries.InferencePlan", "units.ForwardFlops", "fitting.ParametricFit", "fitting.BootstrapResult",
+    "fitting.LikelihoodFit", "chinchilla.SplineOptimaFit",
     # A registry entry describing a data file, built once in scaling.datasets.
     "datasets.DataFile",
+    # A table of formatted strings, built by report.comparison() and report.table() (which the
+    # sweep checks); its constructor checks its own fields (tests/test_report.py).
+    "report.Table",
 }
 
 PENDING: dict[tuple[str, str], str] = {
-    # Contract failures of modules owned by other branches (fitting, cli, datasets), found by this
-    # sweep. Each entry is xfail(strict=True): once the module is fixed its test passes, fails as
-    # XPASS, and the entry must be removed here. Key: (name, test) with test one of "bad" (explicit
-    # bad inputs), "valid" (valid and extreme inputs), "valid-hypothesis", "bad-hypothesis".
-    ("cli.main", "bad"): "'--params 7,5B', '--params 7e9B' and a repeated '--kn' are accepted (exit 0)",
-    ("cli.parse_quantity", "bad"): "'7,5B' is read as 7.5e10, '7e9B' as 7e18, '5e-324' is accepted; "
-                                   "None and an int raise AttributeError",
-    ("cli.parse_fraction", "bad"): "None and a float raise AttributeError ('strip')",
-    ("datasets.chinchilla_runs", "bad"): "a complex or array drop_highest_loss: the message does not show the value",
-    ("datasets.chinchilla_runs", "bad-hypothesis"): "a complex drop_highest_loss: the message does not show the value",
-    ("datasets.fetch", "bad"): "an unknown or non-text name raises KeyError (not ValueError/TypeError)",
-    ("datasets.porian_settings", "bad"): "an unknown or non-text `which` raises KeyError",
-    ("datasets.porian_runs", "bad"): "an unknown or non-text `which` raises KeyError",
-    ("datasets.porian_optima", "bad"): "an unknown or non-text `which` raises KeyError",
-    ("datasets.porian_optima", "valid"): "returns NaN in N_opt (budgets without an optimum in the released file)",
-    ("datasets.porian_optima", "valid-hypothesis"): "returns NaN in N_opt",
-    ("fitting.BootstrapResult.interval", "bad"): "an unknown column raises KeyError; a level of None, text, a complex "
-                                                 "number or a date gives a raw TypeError/UFuncTypeError",
-    ("fitting.BootstrapResult.interval", "bad-hypothesis"): "a level of None, text, a complex number or a date: raw TypeError",
-    ("fitting.bootstrap_parametric", "bad"): "seed=None runs the whole bootstrap, then a TypeError that does not name "
-                                             "seed; fraction=True is accepted; complex/array n_resamples and delta: the "
-                                             "message does not show the value",
-    ("fitting.bootstrap_parametric", "valid"): "fraction=np.float32(0.8) is refused",
-    ("fitting.fit_parametric", "bad"): "n_polish, schedule, irls and profile are not checked (True, 3.5, 0, -6, None, '' "
-                                       "accepted; NaN/inf give raw errors); complex/array delta: value not shown; "
-                                       "grid='grid': raw conversion error",
-    ("fitting.fit_parametric", "valid"): "N scaled to 1e-300 or subnormals: RuntimeWarning 'invalid value encountered in cast'",
-    ("fitting.fit_parametric_per_start", "bad"): "analytic_gradient is not checked; a grid of shape (3, 4): unclear "
-                                                 "error; complex/array delta: value not shown",
-    ("fitting.fit_parametric_per_start", "valid"): "delta=1e300: RuntimeWarning 'overflow encountered in multiply'",
-    ("fitting.huber_objective", "bad"): "a theta holding NaN returns nan; theta=None: value not shown; complex/array "
-                                        "delta: value not shown",
-    ("fitting.huber_objective", "valid"): "delta=1e300: RuntimeWarning 'overflow encountered in multiply'",
-    ("fitting.huber_objective", "valid-hypothesis"): "N or D near 1e300: RuntimeWarning 'overflow encountered in multiply'",
-    ("fitting.start_grid", "bad"): "no argument is checked: None, NaN, inf, booleans, dates and empty arrays are "
-                                   "accepted (NaN/inf starts), text gives a raw error, complex a ComplexWarning",
-    ("fitting.start_grid", "bad-hypothesis"): "None, NaN and booleans are accepted",
+    # Contract failures the sweep found in a module, each xfail(strict=True) until the module is fixed
+    # (a pass then fails as XPASS, and the entry must go). Key: (name, test) with test one of "bad"
+    # (explicit bad inputs), "valid" (valid and extreme inputs), "valid-hypothesis", "bad-hypothesis".
 }
 
 
@@ -1125,10 +1250,20 @@ def test_valid_domain_by_hypothesis(name: str) -> None:
         pytest.skip("no generated inputs for this callable (covered by the explicit lists)")
     failures: list[str] = []
 
+    # Arguments that pair (ex.shapes) must broadcast: every fresh array of one call has one length,
+    # that of the example's own arrays when it has some (they keep their shape), else 1 to 3.
+    lengths = {a.value().shape for a in ex.args.values()
+               if a.kind == "pos" and not a.factory and isinstance(a.value(), np.ndarray) and a.value().ndim}
+    assert all(len(s) == 1 for s in lengths) and len({s[0] for s in lengths}) <= 1, (
+        f"{name}: the example's arrays have shapes {lengths}; valid_strategy draws arrays of one length")
+
     @settings(HYPOTHESIS, max_examples=ex.valid_examples or HYPOTHESIS.max_examples)
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
-        kwargs = {arg: data.draw(valid_strategy(a), label=arg) for arg, a in ex.args.items()}
+        size = next(iter(lengths))[0] if lengths else data.draw(st.integers(1, 3), label="array length")
+        kwargs = {arg: data.draw(valid_strategy(a, size), label=arg) for arg, a in ex.args.items()}
+        for first, second in ex.shapes:  # a defect of the strategy, not of the function
+            np.broadcast_shapes(np.shape(kwargs[first]), np.shape(kwargs[second]))
         failure = judge_valid(name, ex, kwargs, None)
         _record(name, False, failure)
         if failure and len(failures) < 5:

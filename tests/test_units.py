@@ -154,3 +154,18 @@ def test_kaplan_params_refuses_infinite_layers():
         kaplan_params(float("inf"), 768)
     with pytest.raises(TypeError, match="n_layer"):
         kaplan_params("12", 768)
+
+
+def test_total_params_counts_blocks_and_embeddings():
+    from scaling import published
+    from scaling.units import kaplan_params, total_params
+
+    gpt3 = published.MODELS["GPT-3 175B"]
+    n = total_params(gpt3.n_layer, gpt3.d_model, gpt3.n_vocab, gpt3.n_ctx)
+    assert n == kaplan_params(gpt3.n_layer, gpt3.d_model) + (gpt3.n_vocab + gpt3.n_ctx) * gpt3.d_model
+    assert abs(n / gpt3.params - 1) < 0.01  # 174.6 B against the printed 175 B
+    chinchilla = published.MODELS["Chinchilla"]  # relative positions: no position embeddings
+    assert total_params(chinchilla.n_layer, chinchilla.d_model, chinchilla.n_vocab, per_layer=13) == (
+        13 * 80 * 8192**2 + 32000 * 8192)
+    with pytest.raises(ValueError, match="n_ctx must be a whole number >= 0, got -1"):
+        total_params(2, 64, 256, -1)

@@ -64,6 +64,7 @@ __all__ = [
     "WEIGHT_DECAY",
     "SPAN",
     "CENTER_TOKENS_PER_PARAM",
+    "MIN_STEP",
     "Shape",
     "RunConfig",
     "kaplan_learning_rate",

@@ -18,10 +18,12 @@ Set ``$SCALING_SITE_DIR`` to test a site built elsewhere than ``_build/html``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +31,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("SCALING_SITE_DIR", ROOT / "_build" / "html")).resolve()
@@ -57,8 +61,10 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 
-# Window widths (px) the pages must fit: a laptop and a phone.
-WIDTHS = (1280, 390)
+from reader import VIEWPORTS, View, measure_here, measure_print  # noqa: E402
+
+# Window widths (px) the pages must fit: a laptop (1366 x 768) and a phone (390 x 844).
+WIDTHS = tuple(w for w, _ in VIEWPORTS)
 
 # Pages Sphinx or the theme write that are not pages of the book.
 NOT_PAGES = ("_static", "_sources", "_images", "_sphinx_design_static")
@@ -110,9 +116,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def base_url(site: Path) -> Iterator[str]:
-    """The site served over HTTP on 127.0.0.1 (a free port), for the whole session."""
+@contextlib.contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """Serve ``site`` over HTTP on 127.0.0.1 (a free port); yields the base address."""
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -122,6 +128,13 @@ def base_url(site: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def base_url(site: Path) -> Iterator[str]:
+    """The site served over HTTP on 127.0.0.1 (a free port), for the whole session."""
+    with serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -162,6 +175,8 @@ class PageReport:
     links: list[str] = field(default_factory=list)    # absolute hrefs of every <a>
     ids: set[str] = field(default_factory=set)
     overflow: dict[int, int] = field(default_factory=dict)  # window width -> px the page is wider
+    views: dict[int, View] = field(default_factory=dict)     # window width -> what the reader sees
+    print_view: View | None = None                           # the page as it prints on A4
 
 
 _COLLECT_JS = """
@@ -203,7 +218,7 @@ def visit(page, base_url: str, path: str, report: PageReport) -> PageReport:
     """Open one page and record what it showed (the context records its requests and errors)."""
     from playwright.sync_api import Error as PlaywrightError
 
-    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+    page.set_viewport_size({"width": VIEWPORTS[0][0], "height": VIEWPORTS[0][1]})
     page.goto(base_url + path, wait_until="load")
     for attempt in range(3):
         try:
@@ -221,11 +236,12 @@ def visit(page, base_url: str, path: str, report: PageReport) -> PageReport:
     report.images = data["images"]
     report.links = data["links"]
     report.ids = set(data["ids"])
-    # How far the page itself scrolls sideways, on a laptop and on a phone.
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        report.overflow[width] = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    # What the reader sees on a laptop and on a phone (tests/browser/reader.py), and in print.
+    for viewport in VIEWPORTS:
+        view = measure_here(page, viewport)
+        report.views[viewport[0]] = view
+        report.overflow[viewport[0]] = view.overflow
+    report.print_view = measure_print(page)
     return report
 
 

@@ -6,6 +6,7 @@ there is no Chromium.
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -194,3 +195,126 @@ def test_one_bibliography_holds_every_cited_paper(site):
     assert not unknown, f"cited but not in references.bib: {unknown}"
     entries = (site / "book" / "bibliography.html").read_text(encoding="utf-8").count('role="doc-biblioentry"')
     assert entries == len(keys), f"the bibliography page lists {entries} of the {len(keys)} entries"
+
+
+class _Head(HTMLParser):
+    """The icon links of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.icons: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "link" and "icon" in (a.get("rel") or "").split() and a.get("href"):
+            self.icons.append(a["href"])
+
+
+def test_every_page_names_an_icon_that_exists(site):
+    """A page without <link rel="icon"> makes the browser ask for /favicon.ico, which the site does not
+    have: a 404 in the console. The root redirect page (index.html) was one, seen under load."""
+    problems = []
+    for path in sorted(site.rglob("*.html")):
+        rel = path.relative_to(site)
+        if rel.parts[0].startswith("_") or rel.parts[0].startswith("."):
+            continue
+        head = _Head()
+        head.feed(path.read_text(encoding="utf-8"))
+        if not head.icons:
+            problems.append(f"{rel}: no <link rel=icon>")
+        problems += [f"{rel}: icon {href} is missing" for href in head.icons
+                     if not (path.parent / href.split("?")[0]).resolve().is_file()]
+    assert (site / "index.html").is_file()
+    assert not problems, "\n".join(problems)
+
+
+
+def _downloads(site: Path) -> list[Path]:
+    """The notebooks a reader downloads: the chapters (_sources/) and their student versions."""
+    return sorted((site / "_sources").rglob("*.ipynb")) + sorted((site / "_static" / "student").rglob("*.ipynb"))
+
+
+def test_downloaded_notebooks_are_plain_jupyter_markdown(site):
+    """The download button's notebooks show no MyST markup: roles and directives are rendered
+    (citations, terms, figure numbers, glued values, exercises as headings), they open with a cell
+    on installing the package and on the data, and carry none of the book's machinery."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from reader import RAW_MYST
+
+    notebooks = _downloads(site)
+    assert notebooks, "no notebook in _sources: is html_copy_source off?"
+    problems = []
+    for path in notebooks:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        name = path.relative_to(site).as_posix()
+        cells = nb["cells"]
+        first = "".join(cells[0]["source"]) if cells else ""
+        says_data = "SCALING_DATA_DIR" in first or "no downloaded data" in first
+        if cells[0]["cell_type"] != "markdown" or "pip install" not in first or not says_data:
+            problems.append(f"{name}: the first cell does not say how to install the package and get the data")
+        for i, cell in enumerate(cells):
+            src = "".join(cell["source"])
+            if cell["cell_type"] == "markdown":
+                raw = sorted({m.group(0) for m in RAW_MYST.finditer(src)})
+                if raw:
+                    problems.append(f"{name}, cell {i}: raw MyST markup {raw}")
+            elif "from myst_nb import" in src:
+                problems.append(f"{name}, cell {i}: imports myst_nb, which a reader's environment may lack")
+            for out in cell.get("outputs", []):
+                if "application/vnd.scaling.narrow+svg" in out.get("data", {}):
+                    problems.append(f"{name}, cell {i}: carries the book's phone layout of a figure")
+    assert not problems, "\n".join(problems)
+
+
+def test_about_page_states_the_licences_the_citation_and_the_data(site):
+    about = site / "book" / "about.html"
+    assert about.is_file(), "no book/about.html"
+    text = _read(about).plain
+    missing = [what for what, needle in (
+        ("the code's licence", "MIT"), ("the text's licence", "CC BY 4.0"), ("how to cite", "scaling-laws-reproduced"),
+        ("the Epoch data", "epoch-research/analyzing-chinchilla"),
+        ("the Porian et al. data", "formll/resolving-scaling-law-discrepancies"),
+        ("that the Epoch data have no licence", "none stated"),
+    ) if needle not in text]
+    assert not missing, f"the About page lacks {missing}"
+    assert not re.search(r"\{\{ *(version|year)", text), "a substitution was left unfilled on the About page"
+    assert (Path(__file__).resolve().parents[2] / "LICENSE").is_file(), "no LICENSE file"
+
+
+def test_no_repository_buttons_without_a_repository_address(site, pages):
+    """_config.yml sets no repository address, so no page links to a repository, its issues or an
+    edit page (Jupyter Book's own default address least of all)."""
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).resolve().parents[2] / "_config.yml").read_text())
+    if (config.get("repository") or {}).get("url"):
+        pytest.skip("a repository address is set: the buttons are expected")
+    offenders = [p for p in pages if re.search(r'executablebooks/jupyter-book|class="[^"]*btn-source-(repository|issues|edit)',
+                                               (site / p).read_text(encoding="utf-8"))]
+    assert not offenders, f"pages with repository buttons: {offenders}"
+
+
+def test_citations_are_author_year_in_the_text_and_in_the_bibliography(site, pages):
+    """In the text "Kaplan et al. (2020)" and "(Kaplan et al., 2020)"; the bibliography labelled the
+    same way (not [1]-[22]), every entry with a DOI or a URL."""
+    html = (site / "book" / "bibliography.html").read_text(encoding="utf-8")
+    entries = re.findall(r'<div class="citation" id="[^"]+" role="doc-biblioentry">(.*?)</div>', html, re.S)
+    assert entries, "no bibliography entries"
+    labels = [re.sub(r"<[^>]+>|[\[\]]", "", re.search(r'<span class="label">(.*?)</span>\s*</span>|'
+                                                      r'<span class="label">(.*?)</span>', e, re.S).group(0))
+              for e in entries]
+    bad_labels = [lab for lab in labels if not re.fullmatch(r"\S.* \((\d{4}[a-z]?|n\.d\.)\)", lab.strip())]
+    assert not bad_labels, f"bibliography labels not in author-year form: {bad_labels}"
+    unlinked = [lab.strip() for lab, e in zip(labels, entries) if not re.search(r'href="https?://', e)]
+    assert not unlinked, f"bibliography entries without a DOI or URL link: {unlinked}"
+    bracketed = {}
+    for p in pages:
+        text = (site / p).read_text(encoding="utf-8")
+        found = re.findall(r'<span class="bibtex-citation"[^>]*>(.*?)</span>', text, re.S)
+        wrong = [re.sub(r"<[^>]+>", "", c) for c in found if not re.search(r"\(.*\d{4}[a-z]?.*\)",
+                                                                            re.sub(r"<[^>]+>", "", c))]
+        if wrong:
+            bracketed[p] = wrong[:3]
+    assert not bracketed, f"citations not in the form 'Author (2020)': {bracketed}"

@@ -203,19 +203,18 @@ def test_status_page_lists_every_notebook(crawl, site):
     notebooks = sorted(p.relative_to(site / "_sources").with_suffix("").as_posix()
                        for p in (site / "_sources").rglob("*.ipynb"))
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", text, flags=re.S)
-    missing, no_time = [], []
+    missing, no_time, no_status = [], [], []
     for doc in notebooks:
-        row = next((row for row in rows if f">{doc}<" in row), None)
+        row = next((row for row in rows if f">{doc}.ipynb<" in row), None)
         if row is None:
             missing.append(doc)
-        elif not re.search(r"<p>\d+(\.\d+)?</p>", row):
+            continue
+        if not re.search(r"<p>\d+(\.\d+)?</p>", row):
             no_time.append(doc)
+        if not re.search(r"<p>(ok|failed)</p>", row):
+            no_status.append(doc)
     assert not missing, f"notebooks missing from the status page: {missing}"
     assert not no_time, f"notebooks without an execution time on the status page: {no_time}"
-
-
-def test_pages_fit_a_laptop_and_a_phone(crawl):
-    """No page scrolls sideways at 1280 or 390 px wide (wide tables and code scroll in their own boxes)."""
-    wide = {path: {w: px for w, px in r.overflow.items() if px > 2} for path, r in crawl.items()}
-    wide = {path: w for path, w in wide.items() if w}
-    assert not wide, f"pages wider than the window (window width: excess px): {wide}"
+    assert not no_status, f"notebooks without a status word (ok/failed) on the status page: {no_status}"
+    assert not re.search("[\u2700-\u27bf\U0001F300-\U0001FAFF]", text), "an emoji on the status page"
+    assert re.search(r"<p>numpy</p>", text), "the status page does not list the package versions"
