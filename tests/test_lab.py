@@ -585,3 +585,52 @@ def test_progress_bar_draws_only_on_a_terminal(capsys):
     quiet.update(50.0)
     quiet.close()
     assert plain.getvalue() == ""
+
+
+# ------------------------------------------------------------------ the shipped results
+LAB_DATA = Path(__file__).resolve().parent.parent / "data" / "lab"
+
+
+def _config_of(command: str, budget: float) -> list[plan.RunConfig]:
+    """The configurations a shipped row's recorded command plans (without training anything)."""
+    import shlex
+
+    argv = shlex.split(command)
+    assert argv[:4] == ["python", "-m", "scaling", "lab"], command
+    args = lab_cli.build_parser().parse_args(argv[4:])
+    if args.command == "sweep":
+        return lab_cli._sweep_configs(args)
+    shape = Shape(args.n_layer, args.d_model, n_head=args.n_head)
+    return [plan.make_config(shape, tokens=args.tokens, budget=args.budget, seed=args.seed,
+                             batch_size=args.batch_size, lr=args.lr, lr_factor=args.lr_factor)]
+
+
+@pytest.mark.parametrize("name", ["sweep.csv", "shape.csv"])
+def test_shipped_rows_are_what_their_commands_plan(name):
+    """Every row of the shipped sweep and shape comparison is a run its own recorded command plans,
+    with the same id, sizes, tokens and learning rate: the files match the code that ships with them."""
+    path = LAB_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is not shipped")
+    df = results.read_results(path)
+    assert len(df) > 0 and df["config_id"].is_unique and df["deterministic"].all() and (df["threads"] == 1).all()
+    for row in df.itertuples():
+        planned = {c.config_id: c for c in _config_of(row.command, row.budget)}
+        assert row.config_id in planned, f"{name}: {row.config_id} is not planned by {row.command}"
+        c = planned[row.config_id]
+        assert (row.n_layer, row.d_model, row.n_head, row.N, row.D, row.seed) == (
+            c.n_layer, c.d_model, c.n_head, c.shape.N, c.tokens, c.seed)
+        assert row.lr == pytest.approx(c.lr, rel=1e-12) and row.C == pytest.approx(c.C, rel=1e-12)
+        assert math.isfinite(row.val_loss) and 1.0 < row.val_loss < math.log(256)
+
+
+def test_shipped_sweep_is_one_family():
+    path = LAB_DATA / "sweep.csv"
+    if not path.exists():
+        pytest.skip(f"{path} is not shipped")
+    df = results.read_results(path)
+    assert set(df["n_layer"]) == {plan.DEPTH} and set(df["n_head"]) == {plan.N_HEAD}
+    assert (df["d_model"] % plan.WIDTH_STEP == 0).all()
+    assert df.groupby("budget")["N"].nunique().min() >= 6  # at least six sizes per budget
+    seeds = df[df["seed"] > 0]
+    assert seeds["budget"].nunique() == 1 and df[df["budget"] == seeds["budget"].iloc[0]].groupby("N")["seed"].nunique().min() >= 3
