@@ -1352,3 +1352,63 @@ EXAMPLES["cli.Transcript.text"] = Example({}, bound=lambda: cli.run(["overhead",
                                           factory_bound=True)
 EXAMPLES["cli.Transcript.html"] = Example({}, bound=lambda: cli.run(["overhead", "--kn", "0.5"]),
                                           factory_bound=True)
+
+
+# ================================================================== lab_analysis (Part IV), appended
+from scaling import lab_analysis  # noqa: E402
+
+LAB_RUNS = lab_analysis.load_runs()
+_LAB_COLUMNS = dict(budget="positive", N="positive", D="positive", C="positive", val_loss="positive",
+                    seed="finite", d_model="positive", epochs="positive")
+_LAB_ERRORS = ("no run of seed", "two seeds", "at least 2 budgets", "seed noise must be small",
+               "not convex", "has its minimum", "at least 2 budgets with")
+EXAMPLES.update({
+    "lab_analysis.load_runs": Example({"name": Arg("sweep.csv", "text", choices=("sweep.csv",))}, valid_examples=2),
+    "lab_analysis.profile_runs": Example(
+        {"runs": _frame(LAB_RUNS, **_LAB_COLUMNS), "seed": _count(0, 0, 0, optional=True)},
+        domain_errors=_LAB_ERRORS, valid_examples=6),
+    "lab_analysis.tokens_at": Example({"C": _pos(1e12), "N": _pos(24576.0)}, shapes=[("C", "N")]),
+    "lab_analysis.seed_noise": Example({"runs": _frame(LAB_RUNS, **_LAB_COLUMNS)}, domain_errors=_LAB_ERRORS,
+                                       valid_examples=6),
+    "lab_analysis.pooled_seed_noise": Example({"runs": _frame(LAB_RUNS, **_LAB_COLUMNS)},
+                                              domain_errors=_LAB_ERRORS, valid_examples=6),
+    "lab_analysis.parabola_optima": Example(
+        {"runs": _frame(LAB_RUNS, **_LAB_COLUMNS), "seed": _count(0, 0, 0)}, domain_errors=_LAB_ERRORS,
+        valid_examples=6),
+    "lab_analysis.fit_exponents": Example(
+        {"runs": _frame(LAB_RUNS, **_LAB_COLUMNS), "noise_sd": _pos1(0.007, default_extremes=False,
+                                                                     extreme=[1e-9, 0.05]),
+         "n_resamples": _count(20, 20, 24), "seed": _count(0, 0, 10**9),
+         "level": Arg(0.95, "range", lo=0.0, hi=1.0, open=(True, True))},
+        domain_errors=_LAB_ERRORS, valid_examples=4),
+    "lab_analysis.frontier": Example({"runs": _frame(LAB_RUNS, **_LAB_COLUMNS)}, domain_errors=_LAB_ERRORS,
+                                     valid_examples=6),
+    "lab_analysis.throughput": Example(
+        {"runs": _frame(LAB_RUNS, d_model="positive", N="positive", tokens_per_s="positive",
+                        flops_per_s="positive", threads="positive"),
+         "peak": _pos1(175e9)}, valid_examples=6),
+})
+RECORDS.add("lab_analysis.LabExponents")
+
+# The sweep's tests were parametrized before these examples were added: run the same checks on them.
+_LAB_NAMES = sorted(n for n in EXAMPLES if n.startswith("lab_analysis."))
+
+
+@pytest.mark.parametrize("name", _LAB_NAMES)
+def test_lab_analysis_bad_inputs_raise_clear_errors(name: str) -> None:
+    test_bad_inputs_raise_clear_errors(name)
+
+
+@pytest.mark.parametrize("name", _LAB_NAMES)
+def test_lab_analysis_valid_and_extreme_inputs_give_right_answers(name: str) -> None:
+    test_valid_and_extreme_inputs_give_right_answers(name)
+
+
+@pytest.mark.parametrize("name", _LAB_NAMES)
+def test_lab_analysis_valid_domain_by_hypothesis(name: str) -> None:
+    test_valid_domain_by_hypothesis(name)
+
+
+@pytest.mark.parametrize("name", _LAB_NAMES)
+def test_lab_analysis_bad_domain_by_hypothesis(name: str) -> None:
+    test_bad_domain_by_hypothesis(name)

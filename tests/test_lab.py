@@ -46,7 +46,7 @@ def test_shape_counts_match_scaling_units(n_layer, d_model):
     assert s.context_fraction == pytest.approx(128 / (12 * d_model + 128))
     assert s.N_embedding == (256 + 128) * d_model
     assert s.embedding_share == pytest.approx(s.N_embedding / (s.N_embedding + s.N))
-    assert s.d_model % s.n_head == 0 and s.head_dim in (16, 32)
+    assert s.n_head == plan.N_HEAD and s.head_dim * s.n_head == d_model
 
 
 def test_run_compute_is_counted_with_scaling_units():
@@ -60,10 +60,22 @@ def test_run_compute_is_counted_with_scaling_units():
     assert c.C <= 1e12 < c.C + s.flops_per_token * per_step
 
 
-@pytest.mark.parametrize("bad", [(0, 64), (2, 8), (2, 40), (True, 64), (2.5, 64)])
+@pytest.mark.parametrize("bad", [(0, 64), (2, 4), (2, 36), (True, 64), (2.5, 64), (2, 64.0)])
 def test_shape_refuses_bad_sizes(bad):
     with pytest.raises(ValueError):
         Shape(*bad)
+
+
+def test_shape_heads_split_the_width():
+    assert Shape(2, 40).head_dim == 20 and Shape(2, 40, n_head=4).head_dim == 10
+    assert Shape(2, 48, n_head=3).label == "L2-d48-h3" and Shape(2, 48).label == "L2-d48"
+    for bad in (0, 3, True, 2.0):
+        with pytest.raises(ValueError, match="n_head"):
+            Shape(2, 40, n_head=bad)
+    # the head count decides the result, so it is part of the configuration's id
+    a = plan.make_config(Shape(2, 48), budget=1e12)
+    b = plan.make_config(Shape(2, 48, n_head=4), budget=1e12)
+    assert a.n_head == 2 and b.n_head == 4 and a.config_id != b.config_id and b.shape == Shape(2, 48, n_head=4)
 
 
 def test_make_config_errors_name_the_problem():
@@ -102,10 +114,31 @@ def test_learning_rate_schedule_is_matched_to_the_run():
         plan.learning_rate_at(c, c.steps)
 
 
-def test_kaplan_learning_rate():
+def test_learning_rate_rule():
     # Kaplan et al. (2020), eq. D.1: LR(N) = 0.003239 - 0.0001395 log(N)
     assert plan.kaplan_learning_rate(1e6) == pytest.approx(0.003239 - 0.0001395 * math.log(1e6))
-    assert plan.learning_rate(1e5) == pytest.approx(plan.LR_FACTOR * plan.kaplan_learning_rate(1e5))
+    # the lab's rule: 4 x Kaplan's LR at L2-d64 (N = 98,304; tuned there), inversely proportional to the width
+    assert plan.learning_rate(64) == pytest.approx(4 * (0.003239 - 0.0001395 * math.log(98_304)))
+    assert plan.learning_rate(64) == pytest.approx(6.54e-3, abs=5e-6)
+    assert plan.learning_rate(32) == pytest.approx(2 * plan.learning_rate(64))
+    assert plan.learning_rate(48, factor=2) == pytest.approx(2 * plan.learning_rate(48))
+    assert plan.make_config(Shape(2, 40), budget=1e12).lr == plan.learning_rate(40)
+    for bad in (0, -64, float("nan"), float("inf"), "64", True):
+        with pytest.raises(ValueError):
+            plan.learning_rate(bad)
+
+
+def test_shape_for_is_the_family():
+    family = plan.family_shapes()
+    assert family[0] == Shape(plan.DEPTH, plan.MIN_WIDTH) and family[-1].d_model == plan.MAX_WIDTH
+    assert all(s.n_layer == 2 and s.n_head == 2 and s.d_model % 8 == 0 for s in family)
+    assert [s.d_model for s in family[:4]] == [32, 40, 48, 56]
+    assert plan.shape_for(98_304) == Shape(2, 64)
+    assert plan.shape_for(100_000) == Shape(2, 64) and plan.shape_for(112_000) == Shape(2, 72)
+    assert plan.shape_for(98_304, above=98_304) == Shape(2, 72)
+    for bad in (1e3, 1e9, 0, float("nan"), "1e5"):
+        with pytest.raises(ValueError):
+            plan.shape_for(bad)
 
 
 @pytest.mark.parametrize("budget", [1e12, 3e12, 1e13, 3e13, 1e15])
@@ -113,9 +146,22 @@ def test_sweep_sizes_bracket_the_centre(budget):
     shapes = plan.sweep_sizes(budget, 6)
     ns = np.array([s.N for s in shapes], dtype=float)
     assert len(shapes) == 6 and np.all(ns[1:] >= plan.MIN_STEP * ns[:-1])
+    assert all(s.n_layer == plan.DEPTH and s.n_head == plan.N_HEAD for s in shapes)  # only the width changes
     centre = math.sqrt(budget / (6 * plan.CENTER_TOKENS_PER_PARAM))
     assert ns[0] < centre < ns[-1]
-    assert 8 < ns[-1] / ns[0] < 32  # a factor SPAN = 16 between the ends, up to the shapes' grid
+    if centre / math.sqrt(plan.SPAN) > plan.family_shapes()[0].N:
+        assert plan.SPAN / 2 < ns[-1] / ns[0] < 2 * plan.SPAN  # a factor SPAN between the ends, up to the grid
+    else:  # the smallest budgets: the profile starts at the family's narrowest width
+        assert shapes[0] == Shape(plan.DEPTH, plan.MIN_WIDTH)
+
+
+def test_sweep_sizes_of_the_shipped_budgets():
+    widths = {b: [s.d_model for s in plan.sweep_sizes(b, 6)] for b in (1e12, 1.8e12, 3.2e12, 5.6e12, 1e13)}
+    assert widths == {1e12: [32, 40, 48, 56, 64, 72], 1.8e12: [32, 40, 48, 56, 72, 88],
+                      3.2e12: [32, 40, 56, 64, 80, 96], 5.6e12: [40, 48, 64, 72, 88, 112],
+                      1e13: [48, 56, 72, 88, 104, 128]}
+    with pytest.raises(ValueError, match="too small for the lab's family"):
+        plan.sweep_sizes(1e10, 6)
 
 
 def test_sweep_plan_seeds_and_errors():
@@ -282,10 +328,11 @@ def test_cli_dry_run_lists_the_plan(capsys, tmp_path):
 @pytest.mark.parametrize(
     "argv,match",
     [
-        (["sweep", "--budgets", "1e8", "--sizes", "2", "--dry-run"], "outside the sizes|does not fit the budget"),
+        (["sweep", "--budgets", "1e8", "--sizes", "2", "--dry-run"], "too small for the lab's family"),
         (["train", "--d-model", "128", "--n-layer", "4", "--budget", "1e9"], "does not fit the budget"),
         (["train", "--d-model", "64", "--n-layer", "2", "--tokens", "1000"], "fewer than one batch"),
-        (["train", "--d-model", "40", "--n-layer", "2", "--tokens", "1e6"], "multiple of 16"),
+        (["train", "--d-model", "36", "--n-layer", "2", "--tokens", "1e6"], "multiple of 8"),
+        (["train", "--d-model", "40", "--n-layer", "2", "--n-head", "3", "--tokens", "1e6"], "multiple of n_head"),
         (["train", "--d-model", "64", "--n-layer", "2"], "one of the arguments --tokens --budget is required"),
         (["sweep", "--budgets", "nan", "--sizes", "2"], "not finite"),
         (["sweep", "--budgets", "1e12", "--sizes", "0"], "whole number >= 1"),
@@ -473,11 +520,12 @@ def test_sweep_trains_for_real(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(corpus, "splits", _tiny_data)
     monkeypatch.setattr(corpus, "tarball", lambda *a, **k: None)
     out = tmp_path / "sweep.csv"
-    code, stdout, err = lab(capsys, "sweep", "--budgets", "2e10", "--sizes", "1", "--jobs", "1",
+    code, stdout, err = lab(capsys, "sweep", "--budgets", "8e10", "--sizes", "1", "--jobs", "1",
                             "--out", str(out))
     assert code == 0, err
     (row,) = results.read_results(out).to_dict("records")
-    assert row["budget"] == 2e10 and row["C"] <= 2e10 and row["n_layer"] == 1 and row["d_model"] == 32
+    assert row["budget"] == 8e10 and row["C"] <= 8e10
+    assert (row["n_layer"], row["d_model"], row["n_head"]) == (2, 32, 2)
     assert "GFLOP/s" in stdout
 
 
@@ -537,3 +585,52 @@ def test_progress_bar_draws_only_on_a_terminal(capsys):
     quiet.update(50.0)
     quiet.close()
     assert plain.getvalue() == ""
+
+
+# ------------------------------------------------------------------ the shipped results
+LAB_DATA = Path(__file__).resolve().parent.parent / "data" / "lab"
+
+
+def _config_of(command: str, budget: float) -> list[plan.RunConfig]:
+    """The configurations a shipped row's recorded command plans (without training anything)."""
+    import shlex
+
+    argv = shlex.split(command)
+    assert argv[:4] == ["python", "-m", "scaling", "lab"], command
+    args = lab_cli.build_parser().parse_args(argv[4:])
+    if args.command == "sweep":
+        return lab_cli._sweep_configs(args)
+    shape = Shape(args.n_layer, args.d_model, n_head=args.n_head)
+    return [plan.make_config(shape, tokens=args.tokens, budget=args.budget, seed=args.seed,
+                             batch_size=args.batch_size, lr=args.lr, lr_factor=args.lr_factor)]
+
+
+@pytest.mark.parametrize("name", ["sweep.csv", "shape.csv"])
+def test_shipped_rows_are_what_their_commands_plan(name):
+    """Every row of the shipped sweep and shape comparison is a run its own recorded command plans,
+    with the same id, sizes, tokens and learning rate: the files match the code that ships with them."""
+    path = LAB_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is not shipped")
+    df = results.read_results(path)
+    assert len(df) > 0 and df["config_id"].is_unique and df["deterministic"].all() and (df["threads"] == 1).all()
+    for row in df.itertuples():
+        planned = {c.config_id: c for c in _config_of(row.command, row.budget)}
+        assert row.config_id in planned, f"{name}: {row.config_id} is not planned by {row.command}"
+        c = planned[row.config_id]
+        assert (row.n_layer, row.d_model, row.n_head, row.N, row.D, row.seed) == (
+            c.n_layer, c.d_model, c.n_head, c.shape.N, c.tokens, c.seed)
+        assert row.lr == pytest.approx(c.lr, rel=1e-12) and row.C == pytest.approx(c.C, rel=1e-12)
+        assert math.isfinite(row.val_loss) and 1.0 < row.val_loss < math.log(256)
+
+
+def test_shipped_sweep_is_one_family():
+    path = LAB_DATA / "sweep.csv"
+    if not path.exists():
+        pytest.skip(f"{path} is not shipped")
+    df = results.read_results(path)
+    assert set(df["n_layer"]) == {plan.DEPTH} and set(df["n_head"]) == {plan.N_HEAD}
+    assert (df["d_model"] % plan.WIDTH_STEP == 0).all()
+    assert df.groupby("budget")["N"].nunique().min() >= 6  # at least six sizes per budget
+    seeds = df[df["seed"] > 0]
+    assert seeds["budget"].nunique() == 1 and df[df["budget"] == seeds["budget"].iloc[0]].groupby("N")["seed"].nunique().min() >= 3

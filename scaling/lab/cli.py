@@ -2,14 +2,14 @@
 
 Sub-commands:
 
-``train --d-model D --n-layer L (--tokens T | --budget C) [--seed S] [--out FILE]``
+``train --d-model D --n-layer L [--n-head H] (--tokens T | --budget C) [--seed S] [--out FILE]``
     Train one model and append its row to a results CSV.
 ``sweep --budgets C [C ...] --sizes K [--seeds S --seed-budget C] [--out FILE]``
     An IsoFLOP sweep: ``K`` sizes at every budget, one row per run. Interrupted, it
     resumes where it stopped when run again with the same arguments: finished runs
     (found by their configuration id in ``--out``) are not trained again.
 ``tune --budget C --sizes K --lr-factors F [F ...]``
-    The learning-rate tuning at one budget: every size at every factor on Kaplan's LR(N).
+    The learning-rate tuning at one budget: every size at every factor on the lab's learning-rate rule.
 ``corpus``
     Fetch (with npm) and verify the text, and print what it is and how it is split.
 
@@ -314,7 +314,7 @@ def _command(argv: Sequence[str]) -> str:
 
 
 def _cmd_train(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    shape = Shape(args.n_layer, args.d_model)
+    shape = Shape(args.n_layer, args.d_model, n_head=args.n_head)
     c = plan.make_config(shape, tokens=args.tokens, budget=args.budget, seed=args.seed,
                          batch_size=args.batch_size, lr=args.lr, lr_factor=args.lr_factor)
     print(f"{_describe(c)}\n  non-embedding N = {shape.N:,}; embedding {shape.N_embedding:,} "
@@ -406,15 +406,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train one model, append its row", formatter_class=_Formatter,
                        description="Train one byte-level transformer and append its row (N, D, C, losses, "
                                    "seed, time, throughput, versions, command) to --out.")
-    p.add_argument("--d-model", type=_whole(16), required=True, help="width (a multiple of 16)")
-    p.add_argument("--n-layer", type=_whole(1), required=True, help="blocks")
+    p.add_argument("--d-model", type=_whole(plan.WIDTH_STEP), required=True,
+                   help=f"width (a multiple of {plan.WIDTH_STEP} and of --n-head)")
+    p.add_argument("--n-layer", type=_whole(1), required=True,
+                   help=f"blocks (the sweep's family has {plan.DEPTH})")
+    p.add_argument("--n-head", type=_whole(1), default=plan.N_HEAD,
+                   help="attention heads, each of width d_model / n_head")
     size = p.add_mutually_exclusive_group(required=True)
     size.add_argument("--tokens", type=_quantity, help="training tokens (bytes), e.g. 2e6 or 2M")
     size.add_argument("--budget", type=_quantity, help="or a budget C in FLOPs, (6N + 6 n_layer n_ctx d_model) D")
     p.add_argument("--seed", type=_whole(0), default=0, help="initialisation and data order")
     lr = p.add_mutually_exclusive_group()
     lr.add_argument("--lr", type=_positive, default=None, help="peak learning rate (default: the lab's rule)")
-    lr.add_argument("--lr-factor", type=_positive, default=plan.LR_FACTOR, help="factor on Kaplan's LR(N)")
+    lr.add_argument("--lr-factor", type=_positive, default=plan.LR_FACTOR, help="factor on the lab's learning-rate rule, 6.54e-3 x 64 / d_model")
     running(p, "lab_runs.csv")
     p.set_defaults(run=_cmd_train)
 
@@ -430,7 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--span", type=_positive, default=plan.SPAN, help="largest over smallest size of a profile")
     p.add_argument("--center-tokens-per-param", type=_positive, default=plan.CENTER_TOKENS_PER_PARAM,
                    help="tokens per parameter at the centre of each profile")
-    p.add_argument("--lr-factor", type=_positive, default=plan.LR_FACTOR, help="factor on Kaplan's LR(N)")
+    p.add_argument("--lr-factor", type=_positive, default=plan.LR_FACTOR, help="factor on the lab's learning-rate rule, 6.54e-3 x 64 / d_model")
     p.add_argument("--jobs", type=_whole(1), default=_cores(),
                    help="runs trained at once, in separate processes (default: the usable cores)")
     p.add_argument("--dry-run", action="store_true", help="list the runs and estimate the time; train nothing")
@@ -440,13 +444,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_sweep)
 
     p = sub.add_parser("tune", help="learning-rate factors at one budget", formatter_class=_Formatter,
-                       description="Train SIZES models of one IsoFLOP profile at every factor on Kaplan's LR(N).")
+                       description="Train SIZES models of one IsoFLOP profile at every factor on the lab's learning-rate rule.")
     p.add_argument("--budget", type=_quantity, required=True, help="compute budget in FLOPs")
     p.add_argument("--sizes", type=_whole(1), default=3, help="models")
     p.add_argument("--span", type=_positive, default=4.0, help="largest over smallest size")
     p.add_argument("--center-tokens-per-param", type=_positive, default=plan.CENTER_TOKENS_PER_PARAM,
                    help="tokens per parameter at the middle size")
-    p.add_argument("--lr-factors", type=_positive, nargs="+", required=True, help="factors on Kaplan's LR(N)")
+    p.add_argument("--lr-factors", type=_positive, nargs="+", required=True, help="factors on the lab's learning-rate rule (1 = the rule)")
     p.add_argument("--seed", type=_whole(0), default=0, help="initialisation and data order")
     p.add_argument("--jobs", type=_whole(1), default=_cores(), help="runs trained at once (separate processes)")
     running(p, "lab_tune.csv")

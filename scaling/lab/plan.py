@@ -15,23 +15,31 @@ Everything here is counted with :mod:`scaling.units`, so the runs sit on the boo
 
 The rules (documented in ``data/lab/README.md``):
 
-* **Shape**: byte vocabulary (256), context :data:`N_CTX` = 128, width a multiple of 16,
-  heads of width 32 (16 where the width is not a multiple of 32), feed-forward width ``4 d_model``. For a target ``N`` the
-  shape is the one whose ``N`` is nearest in log terms, with a light preference for a
-  width-to-depth ratio ``d_model / n_layer`` near 32 (:func:`shape_for`).
+* **Shape**: one family for every sweep, so that along an IsoFLOP profile only the size
+  changes: depth :data:`DEPTH` = 2 (the fewest blocks that can form induction heads),
+  :data:`N_HEAD` = 2 attention heads of width ``d_model / 2``, widths multiples of
+  :data:`WIDTH_STEP` = 8 from :data:`MIN_WIDTH` = 32 (``N`` = 24,576); byte vocabulary (256),
+  context :data:`N_CTX` = 128, feed-forward width ``4 d_model``. For a target ``N`` the
+  shape is the family's width whose ``N`` is nearest in log terms (:func:`shape_for`).
+  Shape is not a detail at this scale: at equal ``N`` and compute a one-layer model can
+  beat a two-layer one by several hundredths of a nat per byte (``data/lab/shape.csv``),
+  as much as the dip of an IsoFLOP profile, so mixing depths along a profile would add that
+  to the seed noise.
 * **Batch**: :data:`BATCH_SIZE` sequences of 128 bytes (1,024 tokens) per step for
   every run: at the smallest budget, where runs have the fewest steps, 4 and 8 sequences
-  gave the same loss and 16 a much worse one (``data/lab/lr_tune.csv``). A batch this far
-  below the critical batch size trains on close to the least compute (Kaplan's ``C_min``).
-* **Learning rate**: Kaplan et al.'s (2020, eq. D.1) ``LR(N) = 0.003239 - 0.0001395 ln N``
-  times a factor :data:`LR_FACTOR` tuned once at the smallest budget (``data/lab/lr_tune.csv``);
-  linear warm-up over the first :data:`WARMUP_FRACTION` of the run's steps, then a cosine
-  decay to :data:`FINAL_LR_FRACTION` of the peak at the run's own last step.
+  gave about the same loss and 16 a much worse one (``data/lab/lr_tune.csv``). A batch this
+  far below the critical batch size trains on close to the least compute (Kaplan's ``C_min``).
+* **Learning rate**: inversely proportional to the width, :data:`LR_REFERENCE` = 6.54e-3 at
+  ``d_model`` = 64 (:func:`learning_rate`), tuned once at the smallest budget
+  (``data/lab/lr_tune.csv``); linear warm-up over the first :data:`WARMUP_FRACTION` of the
+  run's steps, then a cosine decay to :data:`FINAL_LR_FRACTION` of the peak at the run's
+  own last step.
 * **IsoFLOP sweep**: at a budget ``C`` the sizes are spread evenly in ``log N`` over a
-  factor :data:`SPAN` around ``N_c = sqrt(C / (6 * 80))``, the size at which a run would
+  factor :data:`SPAN` = 8 around ``N_c = sqrt(C / (6 * 80))``, the size at which a run would
   see 80 bytes per parameter: Chinchilla's 20 tokens per parameter with about 4 bytes to one
-  of its tokens. It is a centre, not an assumed answer: in the trial at 1e12 and 2.15e12 FLOPs
-  the best size was inside each profile.
+  of its tokens, each rounded to the family's nearest width (:func:`sweep_sizes`). It is a
+  centre, not an assumed answer: at 1e12 FLOPs the best width of the family (with the
+  tuned learning rate) was 40, inside the profile 32-72.
 """
 
 from __future__ import annotations
@@ -49,6 +57,8 @@ __all__ = [
     "N_VOCAB",
     "BATCH_SIZE",
     "LR_FACTOR",
+    "LR_REFERENCE_WIDTH",
+    "LR_REFERENCE",
     "WARMUP_FRACTION",
     "FINAL_LR_FRACTION",
     "WEIGHT_DECAY",
@@ -59,8 +69,13 @@ __all__ = [
     "RunConfig",
     "kaplan_learning_rate",
     "learning_rate",
+    "DEPTH",
+    "N_HEAD",
+    "WIDTH_STEP",
+    "MIN_WIDTH",
+    "MAX_WIDTH",
     "shape_for",
-    "candidate_shapes",
+    "family_shapes",
     "make_config",
     "sweep_sizes",
     "sweep_plan",
@@ -73,24 +88,35 @@ N_VOCAB = 256
 """Byte-level vocabulary."""
 BATCH_SIZE = 8
 """Sequences per optimizer step (8 x 128 = 1,024 tokens), tuned at the smallest budget (`data/lab/lr_tune.csv`)."""
-LR_FACTOR = 4.0
-"""Multiplier of Kaplan's ``LR(N)``, tuned at the smallest budget (``data/lab/lr_tune.csv``)."""
+LR_FACTOR = 1.0
+"""Default multiplier of the lab's learning-rate rule (:func:`learning_rate`); ``lab tune`` varies it."""
+LR_REFERENCE_WIDTH = 64
+"""The width at which the learning rate was first tuned (L2-d64, ``data/lab/lr_tune.csv``)."""
 WARMUP_FRACTION = 0.05
 """Share of a run's steps spent in linear warm-up."""
 FINAL_LR_FRACTION = 0.1
 """The cosine decay ends at this fraction of the peak learning rate (as Hoffmann et al. 2022)."""
 WEIGHT_DECAY = 0.1
 """AdamW weight decay on matrices and embeddings (not on layer norms)."""
-SPAN = 16.0
-"""Ratio of the largest to the smallest size of an IsoFLOP profile."""
+SPAN = 8.0
+"""Ratio of the largest to the smallest target size of an IsoFLOP profile (before rounding to the family's
+widths; at the smallest budgets the narrowest width, 32, is the floor)."""
 CENTER_TOKENS_PER_PARAM = 80.0
 """Tokens (bytes) per parameter at the centre of an IsoFLOP profile: a centre only, not the answer."""
 
 MIN_STEP = 1.25
 """Each size of an IsoFLOP profile has at least this many times the parameters of the one before."""
 
-_ASPECT = 32.0
-_ASPECT_WEIGHT = 0.1
+DEPTH = 2
+"""Blocks of every model of the lab's family (:func:`shape_for`): the fewest that can form induction heads."""
+N_HEAD = 2
+"""Attention heads of every model of the family: at ``d_model`` = 64 the tuned model's two heads of 32."""
+WIDTH_STEP = 8
+"""Widths are multiples of this (so ``d_model / N_HEAD`` is a whole number for every width)."""
+MIN_WIDTH = 32
+"""The family's narrowest model (``N`` = 24,576 at depth 2)."""
+MAX_WIDTH = 1024
+"""The family's widest model (``N`` = 25,165,824 at depth 2)."""
 
 
 def _whole(value: object, name: str, minimum: int = 1) -> int:
@@ -107,29 +133,35 @@ def _positive_float(value: object, name: str) -> float:
 
 @dataclass(frozen=True)
 class Shape:
-    """A decoder-only transformer's shape: pre-LN blocks, learned positions, tied embeddings, no biases."""
+    """A decoder-only transformer's shape: pre-LN blocks, learned positions, tied embeddings, no biases.
+
+    ``d_model`` is a multiple of :data:`WIDTH_STEP` (8) and of ``n_head``; the heads split the
+    width evenly (``head_dim = d_model / n_head``). The lab's family is ``n_layer`` =
+    :data:`DEPTH`, ``n_head`` = :data:`N_HEAD` (:func:`shape_for`); other shapes are for
+    single runs (``lab train --n-layer ... --n-head ...``).
+    """
 
     n_layer: int
     d_model: int
     n_ctx: int = N_CTX
     n_vocab: int = N_VOCAB
+    n_head: int = N_HEAD
 
     def __post_init__(self) -> None:
         _whole(self.n_layer, "n_layer")
-        _whole(self.d_model, "d_model", 16)
-        if self.d_model % 16:
-            raise ValueError(f"d_model must be a multiple of 16, got {self.d_model}")
+        _whole(self.d_model, "d_model", WIDTH_STEP)
+        if self.d_model % WIDTH_STEP:
+            raise ValueError(f"d_model must be a multiple of {WIDTH_STEP}, got {self.d_model}")
         _whole(self.n_ctx, "n_ctx", 2)
         _whole(self.n_vocab, "n_vocab", 2)
+        _whole(self.n_head, "n_head")
+        if self.d_model % self.n_head:
+            raise ValueError(f"d_model ({self.d_model}) must be a multiple of n_head ({self.n_head})")
 
     @property
     def head_dim(self) -> int:
-        """Width of one attention head: 32, or 16 where ``d_model`` is not a multiple of 32."""
-        return 32 if self.d_model % 32 == 0 else 16
-
-    @property
-    def n_head(self) -> int:
-        return self.d_model // self.head_dim
+        """Width of one attention head, ``d_model / n_head``."""
+        return self.d_model // self.n_head
 
     @property
     def N(self) -> int:
@@ -182,46 +214,59 @@ class Shape:
 
     @property
     def label(self) -> str:
-        return f"L{self.n_layer}-d{self.d_model}"
+        """``L2-d64``; with ``-h4`` appended where the head count is not the family's :data:`N_HEAD`."""
+        heads = "" if self.n_head == N_HEAD else f"-h{self.n_head}"
+        return f"L{self.n_layer}-d{self.d_model}{heads}"
 
 
-def candidate_shapes(max_layers: int = 24, max_width: int = 1024) -> list[Shape]:
-    """Every shape the lab picks from: widths multiples of 16 from 32, width/depth from 16 to 64."""
-    widths = list(range(32, max_width + 1, 16))
-    out = [
-        Shape(n_layer, d)
-        for d in widths
-        for n_layer in range(1, max_layers + 1)
-        if 16 <= d / n_layer <= 64
-    ]
-    return sorted(out, key=lambda s: (s.N, s.n_layer))
-
-
-_CANDIDATES = candidate_shapes()
-
-
-def _cost(shape: Shape, target: float) -> float:
-    return abs(math.log(shape.N / target)) + _ASPECT_WEIGHT * abs(math.log(shape.aspect / _ASPECT))
-
-
-def shape_for(N: float, above: float = 0.0) -> Shape:
-    """The lab's shape for a target non-embedding size ``N`` (nearest in ``log N``, aspect near 32).
-
-    ``above``: consider only shapes with more than this many non-embedding parameters.
+def family_shapes(max_width: int = MAX_WIDTH) -> list[Shape]:
+    """The lab's shape family, smallest first: depth :data:`DEPTH`, :data:`N_HEAD` heads, widths
+    :data:`MIN_WIDTH`, ``MIN_WIDTH + 8``, ... up to ``max_width``.
 
     Raises
     ------
     ValueError
-        If ``N`` is not a finite positive number, or outside what the shapes reach.
+        If ``max_width`` is not a whole number >= :data:`MIN_WIDTH`.
+    """
+    _whole(max_width, "max_width", MIN_WIDTH)
+    return [Shape(DEPTH, d) for d in range(MIN_WIDTH, max_width + 1, WIDTH_STEP)]
+
+
+_FAMILY = family_shapes()
+
+
+def shape_for(N: float, above: float = 0.0) -> Shape:
+    """The family's shape (:func:`family_shapes`) whose ``N`` is nearest to ``N`` in ``log N``.
+
+    Only the width changes from one size to the next (depth :data:`DEPTH`, :data:`N_HEAD`
+    heads), so along an IsoFLOP profile nothing but the size varies.
+
+    Parameters
+    ----------
+    N
+        Target non-embedding parameters, ``12 n_layer d_model**2``.
+    above
+        Consider only shapes with more than this many non-embedding parameters.
+
+    Raises
+    ------
+    ValueError
+        If ``N`` is not a finite positive number, or outside what the family reaches
+        (from half its smallest to twice its largest ``N``).
     """
     target = _positive_float(N, "N")
-    lo, hi = _CANDIDATES[0].N, _CANDIDATES[-1].N
+    if isinstance(above, bool) or not isinstance(above, (int, float)) or not math.isfinite(above) or above < 0:
+        raise ValueError(f"above must be a finite number >= 0, got {above!r}")
+    lo, hi = _FAMILY[0].N, _FAMILY[-1].N
     if not lo / 2 <= target <= hi * 2:
-        raise ValueError(f"N = {target:.3g} is outside the sizes the lab builds ({lo:,} to {hi:,})")
-    pool = [s for s in _CANDIDATES if s.N > above]
+        raise ValueError(
+            f"N = {target:.3g} is outside the sizes the lab's family builds ({lo:,} to {hi:,}: "
+            f"L{DEPTH}, widths {MIN_WIDTH} to {MAX_WIDTH})"
+        )
+    pool = [s for s in _FAMILY if s.N > above]
     if not pool:
-        raise ValueError(f"no shape the lab builds has more than {above:,.0f} non-embedding parameters")
-    return min(pool, key=lambda s: _cost(s, target))
+        raise ValueError(f"no shape of the lab's family has more than {above:,.0f} non-embedding parameters")
+    return min(pool, key=lambda s: abs(math.log(s.N / target)))
 
 
 def kaplan_learning_rate(N: float) -> float:
@@ -230,9 +275,30 @@ def kaplan_learning_rate(N: float) -> float:
     return 0.003239 - 0.0001395 * math.log(n)
 
 
-def learning_rate(N: float, factor: float = LR_FACTOR) -> float:
-    """The lab's peak learning rate: :data:`LR_FACTOR` times Kaplan's ``LR(N)``."""
-    return _positive_float(factor, "factor") * kaplan_learning_rate(N)
+LR_REFERENCE = 4.0 * kaplan_learning_rate(kaplan_params(DEPTH, LR_REFERENCE_WIDTH))
+"""Peak learning rate at :data:`LR_REFERENCE_WIDTH`: 4 times Kaplan's ``LR(N)`` at L2-d64 (N = 98,304),
+6.54e-3, the best of the factors 2, 4 and 8 there (``data/lab/lr_tune.csv``)."""
+
+
+def learning_rate(d_model: float, factor: float = LR_FACTOR) -> float:
+    """The lab's peak learning rate, inversely proportional to the width.
+
+    ``factor * LR_REFERENCE * LR_REFERENCE_WIDTH / d_model``: 6.54e-3 at ``d_model`` = 64,
+    twice that at 32. At a fixed depth this is ``LR ∝ N**-0.5``. Tuned at the smallest budget
+    (1e12 FLOPs) on the family's widths 32 to 72 with factors 0.71, 1 and 1.41
+    (``data/lab/lr_tune.csv``): Kaplan et al.'s ``LR(N)`` (eq. D.1) falls too slowly with
+    the size at this scale (its factor 4, right at width 64, was 0.03-0.05 nats per byte
+    worse than the best at widths 32 and 40).
+
+    Parameters
+    ----------
+    d_model
+        The model's width.
+    factor
+        Multiplier of the rule (1 = the rule).
+    """
+    d = _positive_float(d_model, "d_model")
+    return _positive_float(factor, "factor") * LR_REFERENCE * LR_REFERENCE_WIDTH / d
 
 
 @dataclass(frozen=True)
@@ -241,6 +307,7 @@ class RunConfig:
 
     n_layer: int
     d_model: int
+    n_head: int
     n_ctx: int
     tokens: int
     """Training tokens ``D``: a whole number of batches."""
@@ -256,7 +323,7 @@ class RunConfig:
 
     @property
     def shape(self) -> Shape:
-        return Shape(self.n_layer, self.d_model, self.n_ctx)
+        return Shape(self.n_layer, self.d_model, self.n_ctx, n_head=self.n_head)
 
     @property
     def tokens_per_step(self) -> int:
@@ -345,10 +412,11 @@ def make_config(
                 f"{shape.n_ctx} tokens = {per_step:,}); train on at least {per_step:,} tokens"
             )
     steps = int(tokens_f // per_step)
-    peak = learning_rate(shape.N, lr_factor) if lr is None else _positive_float(lr, "lr")
+    peak = learning_rate(shape.d_model, lr_factor) if lr is None else _positive_float(lr, "lr")
     return RunConfig(
         n_layer=shape.n_layer,
         d_model=shape.d_model,
+        n_head=shape.n_head,
         n_ctx=shape.n_ctx,
         tokens=steps * per_step,
         batch_size=batch_size,
@@ -367,8 +435,16 @@ def sweep_sizes(budget: float, sizes: int, span: float = SPAN,
     """The ``sizes`` shapes of one IsoFLOP profile, smallest first.
 
     Targets spread evenly in ``log N`` over a factor ``span`` around
-    ``N_c = sqrt(budget / (6 tokens_per_param))``; each becomes the nearest
-    shape (:func:`shape_for`) at least :data:`MIN_STEP` times the size before it.
+    ``N_c = sqrt(budget / (6 tokens_per_param))``; each becomes the family's nearest
+    width (:func:`shape_for`: depth :data:`DEPTH`, :data:`N_HEAD` heads, widths multiples
+    of :data:`WIDTH_STEP`) at least :data:`MIN_STEP` times the size before it. Below the
+    family's narrowest width the targets are raised to it, and the next sizes step up
+    from there, so at the smallest budgets a profile starts at width :data:`MIN_WIDTH`.
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range, or the targets lie outside the family's sizes.
     """
     budget = _positive_float(budget, "budget")
     _whole(sizes, "sizes")
@@ -376,11 +452,19 @@ def sweep_sizes(budget: float, sizes: int, span: float = SPAN,
     if span < 1:
         raise ValueError(f"span must be >= 1, got {span}")
     center = math.sqrt(budget / (6.0 * _positive_float(tokens_per_param, "tokens_per_param")))
+    floor = _FAMILY[0].N
+    if center < floor / 2:
+        smallest = 6.0 * tokens_per_param * (floor / 2) ** 2
+        raise ValueError(
+            f"the budget {budget:.3g} FLOPs is too small for the lab's family: the centre of its profile, "
+            f"N_c = {center:,.0f}, is below half the narrowest model's N ({floor:,}, L{DEPTH}-d{MIN_WIDTH}); "
+            f"use a budget of at least {smallest:.2g} FLOPs"
+        )
     chosen: list[Shape] = []
     for i in range(sizes):
         t = 0.5 if sizes == 1 else i / (sizes - 1)
         above = chosen[-1].N * MIN_STEP if chosen else 0.0
-        chosen.append(shape_for(center * span ** (t - 0.5), above=above))
+        chosen.append(shape_for(max(floor, center * span ** (t - 0.5)), above=above))
     return chosen
 
 
