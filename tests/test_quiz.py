@@ -133,3 +133,29 @@ def test_part1_answers_are_the_packages_numbers():
     assert by_id["kaplan-q-half-size"].answer == pytest.approx(100 * excess, rel=1e-12)
     # the paper's own figure: the crossing near 1e4 PF-days
     assert abs(by_id["kaplan-q-breakdown-compute"].answer - 4) < 1
+
+
+def test_part4_answers_are_the_shipped_runs_numbers():
+    """Part IV's answers, recomputed from the shipped sweep with pandas alone (no lab_analysis)."""
+    import csv
+
+    import numpy as np
+
+    rows = list(csv.DictReader((ROOT / "data" / "lab" / "sweep.csv").open(encoding="utf-8")))
+    quiz = quiz_ext.load_quiz(ROOT / "book" / "lab" / "quiz.yml")
+    by_id = {q.id: q for q in quiz.questions}
+    groups: dict[tuple[str, str], list[float]] = {}
+    for r in rows:
+        groups.setdefault((r["budget"], r["d_model"]), []).append(float(r["val_loss"]))
+    seeded = [np.asarray(v) for v in groups.values() if len(v) >= 2]
+    pooled = np.sqrt(sum((len(v) - 1) * v.var(ddof=1) for v in seeded) / sum(len(v) - 1 for v in seeded))
+    assert by_id["lab-q-sigma"].answer == pytest.approx(pooled, rel=1e-12)
+    assert by_id["lab-q-embedding"].answer == pytest.approx(100 * max(float(r["embedding_share"]) for r in rows))
+    assert by_id["lab-q-context"].answer == pytest.approx(100 * max(float(r["context_fraction"]) for r in rows))
+    # the frontier: a straight line through (log C, log L) of each budget's best seed-0 run
+    best: dict[str, tuple[float, float]] = {}
+    for r in rows:
+        if r["seed"] == "0" and (r["budget"] not in best or float(r["val_loss"]) < best[r["budget"]][1]):
+            best[r["budget"]] = (float(r["C"]), float(r["val_loss"]))
+    C, L = np.array(list(best.values())).T
+    assert by_id["lab-q-frontier"].answer == pytest.approx(-np.polyfit(np.log(C), np.log(L), 1)[0], rel=1e-6)
