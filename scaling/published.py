@@ -47,6 +47,7 @@ __all__ = [
     "BESIROGLU2024_SE_RERUN",
     "DEVRIES2023",
     "CHINCHILLA_LAWS",
+    "CHINCHILLA_TOKENS_PER_PARAMETER",
     "Model",
     "MODELS",
     "DATA_DIR",
