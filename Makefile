@@ -24,6 +24,10 @@ NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/
 CHECKED_NOTEBOOKS := $(shell grep -l '"nbval-check-output"' $(NOTEBOOKS))
 NBVAL := -m pytest --nbval-lax --nbval-current-env -p no:randomly
 QUIZZES := $(shell find book -name quiz.yml | sort)
+# the notebooks the book builds (the chapter template is not one of its pages)
+BOOK_NOTEBOOKS := $(filter-out book/_templates/%,$(NOTEBOOKS))
+# executes them a core each into the build's cache before the build, which then only renders them
+EXECUTE := $(BIN)/python _ext/execute_notebooks.py _build/.jupyter_cache $(BOOK_NOTEBOOKS)
 
 .PHONY: book test install lab-install unit notebooks notebooks-other-rounding exercises student-notebooks build-strict browser benchmark clean FORCE
 
@@ -77,8 +81,10 @@ $(LAB_STAMP): $(STAMP) requirements-lab.txt constraints.txt
 
 lab-install: $(LAB_STAMP)
 
-## make book: execute every notebook and build the HTML site into _build/html
+## make book: execute every notebook (one per core, _ext/execute_notebooks.py) and build the
+## HTML site into _build/html
 book: $(STAMP)
+	$(EXECUTE)
 	$(BIN)/jupyter-book build . --builder html
 	@echo "Open _build/html/index.html in a browser."
 
@@ -111,6 +117,7 @@ student-notebooks: exercises
 	SCALING_STUDENT_NOTEBOOKS=all $(BIN)/python -m pytest tests/test_student_notebooks.py -k runs_with_the_answers
 
 build-strict: $(STAMP)
+	$(EXECUTE)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 
 ## make browser: open the built site in headless Chromium with the network cut (skipped, saying

@@ -21,10 +21,11 @@ The rules (documented in ``data/lab/README.md``):
   :data:`WIDTH_STEP` = 8 from :data:`MIN_WIDTH` = 32 (``N`` = 24,576); byte vocabulary (256),
   context :data:`N_CTX` = 128, feed-forward width ``4 d_model``. For a target ``N`` the
   shape is the family's width whose ``N`` is nearest in log terms (:func:`shape_for`).
-  Shape is not a detail at this scale: at equal ``N`` and compute a one-layer model can
-  beat a two-layer one by several hundredths of a nat per byte (``data/lab/shape.csv``),
-  as much as the dip of an IsoFLOP profile, so mixing depths along a profile would add that
-  to the seed noise.
+  Shape is not a detail at this scale: at nearly equal ``N`` and the same compute a
+  one-layer model beat a two-layer one by 0.03 nats per byte (L1-d64, ``N`` = 49,152:
+  1.783; L2-d48, ``N`` = 55,296: 1.814 at its best learning rate; both at 1e12 FLOPs in
+  ``data/lab/lr_tune.csv``), as much as the dip of an IsoFLOP profile, so mixing depths
+  along a profile would add that to the seed noise.
 * **Batch**: :data:`BATCH_SIZE` sequences of 128 bytes (1,024 tokens) per step for
   every run: at the smallest budget, where runs have the fewest steps, 4 and 8 sequences
   gave about the same loss and 16 a much worse one (``data/lab/lr_tune.csv``). A batch this

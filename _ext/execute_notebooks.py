@@ -1,0 +1,52 @@
+"""Execute the book's notebooks two (or more) at a time into Jupyter Book's execution cache.
+
+``make book`` runs this before ``jupyter-book build``. The build executes notebooks one after
+another (``execute_notebooks: cache`` in ``_config.yml``), which on a 2-core machine leaves a
+core idle for most of the build. This script uses jupyter-cache, the library behind that
+setting, and its ``local-parallel`` executor: each notebook runs in its own folder (as the build
+runs it) in a pool of one process per core, and its outputs are stored in the same cache
+(``_build/.jupyter_cache``) under the same hash of its code. The build then finds every
+notebook already executed and only renders it. A notebook that is unchanged since the last
+build is not run again; one that fails here is left out of the cache, so the build runs it
+itself and reports the error in its usual way.
+
+Usage: ``python _ext/execute_notebooks.py CACHE NOTEBOOK...``
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from jupyter_cache import get_cache
+from jupyter_cache.executors import load_executor
+
+TIMEOUT_S = 300  # the same as execute.timeout in _config.yml
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2:
+        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+        return 2
+    cache_path, notebooks = Path(argv[0]), [Path(p).resolve() for p in argv[1:]]
+    missing = [str(p) for p in notebooks if not p.is_file()]
+    if missing:
+        print(f"execute_notebooks: no such notebook: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    cache_path.mkdir(parents=True, exist_ok=True)
+    cache = get_cache(str(cache_path))
+    records = [cache.add_nb_to_project(str(p)) for p in notebooks]
+    start = time.perf_counter()
+    result = load_executor("local-parallel", cache).run_and_cache(
+        filter_pks=[r.pk for r in records], timeout=TIMEOUT_S, allow_errors=False)
+    ran = len(result.succeeded) + len(result.excepted) + len(result.errored)
+    print(f"execute_notebooks: {len(notebooks)} notebooks, {len(notebooks) - ran} already cached, "
+          f"{len(result.succeeded)} executed in {time.perf_counter() - start:.0f} s"
+          + (f", {len(result.excepted) + len(result.errored)} failed (the build will show why)"
+             if ran > len(result.succeeded) else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
