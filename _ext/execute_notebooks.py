@@ -8,7 +8,8 @@ runs it) in a pool of one process per core, and its outputs are stored in the sa
 (``_build/.jupyter_cache``) under the same hash of its code. The build then finds every
 notebook already executed and only renders it. A notebook that is unchanged since the last
 build is not run again; one that fails here is left out of the cache, so the build runs it
-itself and reports the error in its usual way.
+itself and reports the error in its usual way. A notebook whose kernel failed to start (two
+kernels started at once can race for a port) is run again on its own first.
 
 Usage: ``python _ext/execute_notebooks.py CACHE NOTEBOOK...``
 """
@@ -41,10 +42,20 @@ def main(argv: list[str]) -> int:
     result = load_executor("local-parallel", cache).run_and_cache(
         filter_pks=[r.pk for r in records], timeout=TIMEOUT_S, allow_errors=False)
     ran = len(result.succeeded) + len(result.excepted) + len(result.errored)
+    succeeded, retried = len(result.succeeded), 0
+    if result.errored:
+        # "errored" is a failure outside the notebook's code, such as a kernel that died at start:
+        # two kernels started at the same moment can pick the same free port (jupyter_client).
+        # Those are run again one at a time; a notebook whose own code raised ("excepted") is not.
+        retried = len(result.errored)
+        again = load_executor("local-serial", cache).run_and_cache(
+            filter_uris=list(result.errored), timeout=TIMEOUT_S, allow_errors=False)
+        succeeded += len(again.succeeded)
+    failed = ran - succeeded
     print(f"execute_notebooks: {len(notebooks)} notebooks, {len(notebooks) - ran} already cached, "
-          f"{len(result.succeeded)} executed in {time.perf_counter() - start:.0f} s"
-          + (f", {len(result.excepted) + len(result.errored)} failed (the build will show why)"
-             if ran > len(result.succeeded) else ""))
+          f"{succeeded} executed in {time.perf_counter() - start:.0f} s"
+          + (f" ({retried} started again one at a time after a kernel failed to start)" if retried else "")
+          + (f", {failed} failed (the build runs them again and shows why)" if failed else ""))
     return 0
 
 
