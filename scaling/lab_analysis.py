@@ -2,7 +2,7 @@
 
 The lab (:mod:`scaling.lab`) trains small byte-level transformers and ships its runs in
 ``data/lab/`` (``sweep.csv``: the IsoFLOP sweep; ``rerun.csv``: one configuration of it
-trained again). This module reads them, checked, and measures on them what Parts I and II
+trained again; ``sweep_rerun.csv``: the whole sweep trained again, on the idle machine). This module reads them, checked, and measures on them what Parts I and II
 measured on the papers' runs, with the same estimators:
 
 * the IsoFLOP profiles and their optima: Hoffmann et al.'s parabola
@@ -57,6 +57,7 @@ __all__ = [
 LAB_FILES: dict[str, str] = {
     "sweep.csv": "00cbdf165f36d9b0931c52b8696488c17e3d7ef72b4be33879cdbcadd55b1f69",
     "rerun.csv": "e32003097f763ed2fa6a2e3356ef7cdab889ad1526a163837a499e47f0756868",
+    "sweep_rerun.csv": "9aec651fc4884b93776b2b117c4a77fcae685c3dd72d7f84f0737164bbc4558d",
 }
 """The shipped lab results under ``data/lab/`` and their SHA-256 (how each was made: ``data/lab/README.md``)."""
 
@@ -75,7 +76,8 @@ def load_runs(name: str = "sweep.csv") -> pd.DataFrame:
     ----------
     name
         A key of :data:`LAB_FILES` (``"sweep.csv"``: the IsoFLOP sweep; ``"rerun.csv"``: one of
-        its configurations trained again, later, in another process).
+        its configurations trained again, later, in another process; ``"sweep_rerun.csv"``: the
+        whole sweep trained again with the same command, on the same machine when it was idle).
 
     Returns
     -------

@@ -605,7 +605,7 @@ def _config_of(command: str, budget: float) -> list[plan.RunConfig]:
                              batch_size=args.batch_size, lr=args.lr, lr_factor=args.lr_factor)]
 
 
-@pytest.mark.parametrize("name", ["sweep.csv", "rerun.csv"])
+@pytest.mark.parametrize("name", ["sweep.csv", "rerun.csv", "sweep_rerun.csv"])
 def test_shipped_rows_are_what_their_commands_plan(name):
     """Every row of the shipped sweep and of the rerun is a run its own recorded command plans,
     with the same id, sizes, tokens and learning rate: the files match the code that ships with them."""

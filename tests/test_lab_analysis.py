@@ -58,6 +58,23 @@ def test_load_runs_reads_the_shipped_sweep():
     assert (runs.loc[runs["seed"] > 0, "budget"] == 3.2e12).all()
 
 
+def test_the_sweep_trained_twice_gives_bitwise_the_same_losses():
+    """data/lab/sweep_rerun.csv is the shipped sweep's command run again (another day's load, another
+    commit with the lab's code unchanged): the same 42 configurations, every loss bitwise equal, and its
+    wall time, first start to last finish, within the hour the lab's issue allows."""
+    first, again = la.load_runs(), la.load_runs("sweep_rerun.csv")
+    both = first.merge(again, on="config_id", suffixes=("", "_again"), validate="one_to_one")
+    assert len(both) == len(first) == len(again) == 42
+    assert (both["val_loss"] == both["val_loss_again"]).all()
+    assert (both["train_loss"] == both["train_loss_again"]).all()
+    assert (both["machine"] == both["machine_again"]).all() and (again["threads"] == 1).all()
+    assert set(again["command"].str.replace(r" --out \S+$", "", regex=True)) == set(
+        first["command"].str.replace(r" --out \S+$", "", regex=True))
+    done = la.pd.to_datetime(again["finished_utc"])
+    started = done - la.pd.to_timedelta(again["wall_time_s"], unit="s")
+    assert (done.max() - started.min()).total_seconds() < 60 * 60
+
+
 def test_load_runs_refuses_a_changed_or_missing_file(tmp_path, monkeypatch):
     (tmp_path / "lab").mkdir()
     monkeypatch.setattr(la, "DATA_DIR", tmp_path)
