@@ -830,7 +830,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 class _Version(argparse.Action):
-    """``--version``: print ``scaling <version>`` through :func:`_emit` and stop, as ``--help`` does."""
+    """``--version``: print ``scaling <version>`` through :func:`_emit` and stop, as ``--help`` does;
+    ``{"version": ...}`` when ``--json`` is on the command line (:func:`main` sets ``parser.as_json``)."""
 
     def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
         super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, **kwargs)
@@ -839,7 +840,10 @@ class _Version(argparse.Action):
                  option_string: str | None = None) -> None:
         from . import __version__
 
-        _emit(f"scaling {__version__}")
+        if getattr(parser, "as_json", False):
+            _emit(json.dumps({"command": None, "version": __version__}, indent=2))
+        else:
+            _emit(f"scaling {__version__}")
         raise _HelpShown
 
 
@@ -1045,6 +1049,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     as_json = _wants_json(argv)
     parser = build_parser()
     assert isinstance(parser, _Parser)
+    parser.as_json = as_json  # read by --version
     command: str | None = None
     try:
         try:

@@ -409,6 +409,17 @@ def test_hostile_argv_never_escapes(argv):
         json.loads(out.getvalue())  # with --json, stdout is JSON whether it worked or not
 
 
+@pytest.mark.parametrize("argv", [["--json", "--version"], ["--version", "--json"], ["plan", "--json", "--version"]])
+def test_version_with_json_prints_json(argv, capsys):
+    """Found by test_hostile_argv_never_escapes: ``--json --version`` printed plain text."""
+    code = cli.main(argv)
+    out = capsys.readouterr().out
+    if code == 0:
+        assert json.loads(out)["version"] == __import__("scaling").__version__
+    else:  # --version belongs to the top level, not to a sub-command: an error, as JSON
+        assert code == 2 and json.loads(out)["error"]
+
+
 @pytest.mark.parametrize("argv", [["plan", "-C", "5e-324"], ["plan", "-C", "1e400"], ["plan", "-C", ""],
                                   ["shrink", "-N", "1e-300", "-D", "1e12"], ["overhead", "--kn"],
                                   ["overhead", "--kn", "١"], ["plan", "-C", "1e23", "--json", "--bogus"]])
