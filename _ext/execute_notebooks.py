@@ -20,10 +20,13 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
 from jupyter_cache import get_cache
 from jupyter_cache.executors import load_executor
 
-TIMEOUT_S = 300  # the same as execute.timeout in _config.yml
+# the build's own limit per notebook (execute.timeout in _config.yml), so both runs allow the same
+TIMEOUT_S = int(yaml.safe_load((Path(__file__).resolve().parent.parent / "_config.yml").read_text())
+                ["execute"]["timeout"])
 
 
 def main(argv: list[str]) -> int:

@@ -2,8 +2,9 @@
 
 The lab (:mod:`scaling.lab`) trains small byte-level transformers and ships its runs in
 ``data/lab/`` (``sweep.csv``: the IsoFLOP sweep; ``rerun.csv``: one configuration of it
-trained again; ``sweep_rerun.csv``: the whole sweep trained again, on the idle machine). This module reads them, checked, and measures on them what Parts I and II
-measured on the papers' runs, with the same estimators:
+trained again; ``sweep_rerun.csv``: the whole sweep trained again, on the idle machine).
+This module reads them, checked, and measures on them what Parts I and II measured on the
+papers' runs, with the same estimators:
 
 * the IsoFLOP profiles and their optima: Hoffmann et al.'s parabola
   (:func:`scaling.chinchilla.isoflop_profiles`) and Porian et al.'s spline with a
