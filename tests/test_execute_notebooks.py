@@ -60,3 +60,23 @@ def test_bad_arguments_are_refused(argv, tmp_path, capsys):
     argv = [str(tmp_path / a) if i == 0 else a for i, a in enumerate(argv)]
     assert execute_notebooks.main(argv) == 2
     assert "execute_notebooks" in capsys.readouterr().err
+
+
+def test_a_result_missing_after_the_parallel_run_is_run_again_on_its_own(tmp_path, capsys, monkeypatch):
+    """Whatever made the parallel run leave no result (a kernel that died at start, a lost record),
+    the notebook is run again one at a time, and the build then finds it."""
+    from jupyter_cache.executors.base import ExecutorRunResult
+
+    real = execute_notebooks.load_executor
+
+    class LosesEverything:
+        def run_and_cache(self, **kwargs):
+            return ExecutorRunResult(succeeded=[], excepted=[], errored=[])
+
+    monkeypatch.setattr(execute_notebooks, "load_executor",
+                        lambda name, cache: LosesEverything() if name == "local-parallel" else real(name, cache))
+    nb = _notebook(tmp_path / "a.ipynb", "print(6 * 7)")
+    cache_dir = tmp_path / "cache"
+    assert execute_notebooks.main([str(cache_dir), str(nb)]) == 0
+    assert "1 executed" in (out := capsys.readouterr().out) and "1 run again one at a time" in out
+    assert get_cache(str(cache_dir)).match_cache_notebook(nbformat.read(nb, as_version=4)) is not None
